@@ -1,0 +1,23 @@
+/// One recorded operation in the autograd graph: the primitive, the tensors it read and the
+/// gradient accumulated for its output during `backward()`.
+final class Node {
+    let op: Primitive
+    let inputs: [Tensor]
+    /// The output's storage, kept only for primitives whose gradient reuses the result
+    /// (exp, tanh, sigmoid, softmax…), as PyTorch saves it.
+    var savedOutput: TensorStorage?
+    var grad: Tensor?
+    var visitMark: UInt32 = 0
+
+    init(op: Primitive, inputs: [Tensor]) {
+        self.op = op
+        self.inputs = inputs
+    }
+
+    static func leaf() -> Node { Node(op: .leaf, inputs: []) }
+
+    var isLeaf: Bool {
+        if case .leaf = op { return true }
+        return false
+    }
+}
