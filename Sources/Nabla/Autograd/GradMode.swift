@@ -7,7 +7,7 @@ import Darwin
 /// Per-thread switch that decides whether ops record the graph.
 enum GradMode {
     // A pthread key, so each thread (and each concurrently running test) has its own flag.
-    nonisolated(unsafe) private static let key: pthread_key_t = {
+    private static let key: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key

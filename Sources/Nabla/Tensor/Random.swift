@@ -78,9 +78,9 @@ public struct Generator: RandomNumberGenerator, Sendable {
 /// The default generator used when none is passed, one per thread, like `torch.manual_seed`.
 public enum Random {
     private final class Box { var generator = Generator(seed: 0) }
-    nonisolated(unsafe) private static let key: pthread_key_t = {
+    private static let key: pthread_key_t = {
         var key = pthread_key_t()
-        pthread_key_create(&key) { Unmanaged<AnyObject>.fromOpaque($0).release() }
+        pthread_key_create(&key) { raw in if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() } }
         return key
     }()
 

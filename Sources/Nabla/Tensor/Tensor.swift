@@ -9,7 +9,7 @@
 /// ```
 ///
 /// A `Tensor` is an immutable value. Trainable, mutable state lives in `Parameter`.
-public struct Tensor {
+public struct Tensor: @unchecked Sendable {
     /// The size of each dimension, outermost first.
     public let shape: [Int]
     /// The buffer holding `count` contiguous elements in row-major order.

@@ -1,0 +1,209 @@
+import Foundation
+
+/// CPU kernels. They take raw buffers and sizes, never tensors, so another backend can
+/// provide the same entry points.
+enum Kernels {
+    /// Elements per chunk below which a loop stays on one core.
+    static let parallelGrain = 1 << 15
+}
+
+// MARK: - Unary
+
+extension Kernels {
+    static func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+            unaryChunk(op, x + r.lowerBound, y + r.lowerBound, r.count)
+        }
+    }
+
+    private static func unaryChunk(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .neg: for i in 0..<n { y[i] = -x[i] }
+        case .exp: VectorMath.exp(x, y, n)
+        case .log: VectorMath.log(x, y, n)
+        case .sqrt: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
+        case .tanh: VectorMath.tanh(x, y, n)
+        case .sigmoid: VectorMath.sigmoid(x, y, n)
+        case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+        case .gelu: for i in 0..<n { y[i] = Float(gelu(Double(x[i]))) }
+        case .sin: for i in 0..<n { y[i] = Foundation.sin(x[i]) }
+        case .cos: for i in 0..<n { y[i] = Foundation.cos(x[i]) }
+        case .leakyRelu(let slope): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
+        case .elu(let alpha): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : alpha * Foundation.expm1(x[i]) }
+        case .clamp(let lo, let hi): for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lo), hi) }
+        case .powScalar(let p): powScalar(x, y, n, p)
+        case .scale(let s): for i in 0..<n { y[i] = x[i] * s }
+        case .shift(let s): for i in 0..<n { y[i] = x[i] + s }
+        }
+    }
+
+    private static func powScalar(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ p: Float) {
+        switch p {
+        case 1: for i in 0..<n { y[i] = x[i] }
+        case 2: for i in 0..<n { y[i] = x[i] * x[i] }
+        case 3: for i in 0..<n { y[i] = x[i] * x[i] * x[i] }
+        case 0.5: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case -1: for i in 0..<n { y[i] = 1 / x[i] }
+        default: for i in 0..<n { y[i] = Foundation.pow(x[i], p) }
+        }
+    }
+
+    /// gelu(x) = x·Φ(x), the exact (erf) form PyTorch uses by default.
+    @inline(__always) static func gelu(_ x: Double) -> Double { 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot())) }
+
+    /// dx = g · f'(x), with f' written from the math; `y` is f(x) where the derivative reuses it.
+    static func unaryBackward(_ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>?,
+                              g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .neg: for i in 0..<n { dx[i] = -g[i] }
+        case .exp: for i in 0..<n { dx[i] = g[i] * y![i] }
+        case .log: for i in 0..<n { dx[i] = g[i] / x[i] }
+        case .sqrt: for i in 0..<n { dx[i] = g[i] / (2 * y![i]) }
+        case .abs: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
+        case .tanh: for i in 0..<n { dx[i] = g[i] * (1 - y![i] * y![i]) }
+        case .sigmoid: for i in 0..<n { dx[i] = g[i] * y![i] * (1 - y![i]) }
+        case .relu: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : 0 }
+        case .gelu:
+            // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+            for i in 0..<n {
+                let v = Double(x[i])
+                let cdf = 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot()))
+                let pdf = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+                dx[i] = g[i] * Float(cdf + v * pdf)
+            }
+        case .sin: for i in 0..<n { dx[i] = g[i] * Foundation.cos(x[i]) }
+        case .cos: for i in 0..<n { dx[i] = -g[i] * Foundation.sin(x[i]) }
+        case .leakyRelu(let slope): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : slope * g[i] }
+        case .elu(let alpha): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : g[i] * alpha * Foundation.exp(x[i]) }
+        case .clamp(let lo, let hi): for i in 0..<n { dx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0 }
+        case .powScalar(let p):
+            // d/dx x^p = p·x^(p−1)
+            if p == 2 {
+                for i in 0..<n { dx[i] = g[i] * 2 * x[i] }
+            } else {
+                for i in 0..<n { dx[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
+            }
+        case .scale(let s): for i in 0..<n { dx[i] = g[i] * s }
+        case .shift: for i in 0..<n { dx[i] = g[i] }
+        }
+    }
+}
+
+// MARK: - Binary with broadcasting
+
+/// A binary elementwise function, specialized at compile time so the loops carry no closure.
+protocol BinaryFunction { static func apply(_ a: Float, _ b: Float) -> Float }
+enum AddFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+enum SubFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+enum MulFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+enum DivFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+enum PowFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) } }
+enum MaxFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a.isNaN || a >= b ? a : b } }
+enum MinFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a.isNaN || a <= b ? a : b } }
+enum LessFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 } }
+enum LessEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 } }
+enum GreaterFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 } }
+enum GreaterEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 } }
+enum EqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
+enum NotEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 } }
+
+/// Where each operand of a broadcast binary op lives: its buffer and its strides over the output shape.
+struct BroadcastOperand {
+    let pointer: UnsafePointer<Float>
+    let strides: [Int]
+}
+
+extension Kernels {
+    static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand,
+                       _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+        switch op {
+        case .add: broadcastLoop(AddFn.self, a, b, out, shape)
+        case .sub: broadcastLoop(SubFn.self, a, b, out, shape)
+        case .mul: broadcastLoop(MulFn.self, a, b, out, shape)
+        case .div: broadcastLoop(DivFn.self, a, b, out, shape)
+        case .pow: broadcastLoop(PowFn.self, a, b, out, shape)
+        case .maximum: broadcastLoop(MaxFn.self, a, b, out, shape)
+        case .minimum: broadcastLoop(MinFn.self, a, b, out, shape)
+        }
+    }
+
+    static func compare(_ op: CompareOp, _ a: BroadcastOperand, _ b: BroadcastOperand,
+                        _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+        switch op {
+        case .less: broadcastLoop(LessFn.self, a, b, out, shape)
+        case .lessEqual: broadcastLoop(LessEqualFn.self, a, b, out, shape)
+        case .greater: broadcastLoop(GreaterFn.self, a, b, out, shape)
+        case .greaterEqual: broadcastLoop(GreaterEqualFn.self, a, b, out, shape)
+        case .equal: broadcastLoop(EqualFn.self, a, b, out, shape)
+        case .notEqual: broadcastLoop(NotEqualFn.self, a, b, out, shape)
+        }
+    }
+
+    /// Runs `F` over the output in rows of its last dimension; each operand steps by 0 or 1 inside a row.
+    static func broadcastLoop<F: BinaryFunction>(_: F.Type, _ a: BroadcastOperand, _ b: BroadcastOperand,
+                                                 _ out: UnsafeMutablePointer<Float>, _ shape: [Int]) {
+        let n = Shape.count(shape)
+        guard n > 0 else { return }
+        let pa = a.pointer, pb = b.pointer
+        if isContiguous(a.strides, shape) && isContiguous(b.strides, shape) {
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                for i in r { out[i] = F.apply(pa[i], pb[i]) }
+            }
+            return
+        }
+        let rank = shape.count
+        let inner = shape[rank - 1]
+        let sa = a.strides[rank - 1], sb = b.strides[rank - 1]
+        let rows = n / inner
+        Parallel.forEachChunk(count: rows, minChunk: Swift.max(1, parallelGrain / inner)) { r in
+            var index = [Int](repeating: 0, count: rank)
+            var rest = r.lowerBound
+            for d in stride(from: rank - 2, through: 0, by: -1) {
+                index[d] = rest % shape[d]
+                rest /= shape[d]
+            }
+            for row in r {
+                var offA = 0, offB = 0
+                for d in 0..<(rank - 1) {
+                    offA += index[d] * a.strides[d]
+                    offB += index[d] * b.strides[d]
+                }
+                let o = out + row * inner
+                if sa == 1 && sb == 1 {
+                    for i in 0..<inner { o[i] = F.apply(pa[offA + i], pb[offB + i]) }
+                } else if sb == 0 {
+                    let bv = pb[offB]
+                    for i in 0..<inner { o[i] = F.apply(pa[offA + i * sa], bv) }
+                } else if sa == 0 {
+                    let av = pa[offA]
+                    for i in 0..<inner { o[i] = F.apply(av, pb[offB + i * sb]) }
+                } else {
+                    for i in 0..<inner { o[i] = F.apply(pa[offA + i * sa], pb[offB + i * sb]) }
+                }
+                var d = rank - 2
+                while d >= 0 {
+                    index[d] += 1
+                    if index[d] < shape[d] { break }
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+    }
+
+    static func isContiguous(_ strides: [Int], _ shape: [Int]) -> Bool {
+        var expected = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            if shape[d] != 1 && strides[d] != expected { return false }
+            expected *= shape[d]
+        }
+        return true
+    }
+
+    /// out = mask ? a : b; `mask`, `a` and `b` are already materialized at the output's size.
+    static func select(mask: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                       _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { out[i] = mask[i] != 0 ? a[i] : b[i] }
+    }
+}

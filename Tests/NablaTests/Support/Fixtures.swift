@@ -1,0 +1,98 @@
+import Foundation
+@testable import Nabla
+
+/// A tensor as stored in the PyTorch golden files.
+struct FixtureTensor: Sendable {
+    let shape: [Int]
+    let data: [Double]
+    let requiresGrad: Bool
+
+    var tensor: Tensor { Tensor(shape: shape, scalars: data.map { Float($0) }, requiresGrad: requiresGrad) }
+    var ints: [Int] { data.map { Int($0) } }
+}
+
+/// One golden case written by Tests/Fixtures/make_fixtures.py.
+struct FixtureCase: Sendable, CustomStringConvertible {
+    let name: String
+    let op: String
+    let args: [String: JSONArg]
+    let inputs: [FixtureTensor]
+    let output: FixtureTensor
+    let gradOutput: FixtureTensor?
+    let grads: [FixtureTensor?]
+    var description: String { name }
+}
+
+/// A JSON argument value, kept Sendable for parameterized tests.
+enum JSONArg: Sendable {
+    case number(Double), bool(Bool), string(String), list([JSONArg]), object([String: JSONArg]), null
+
+    init(_ any: Any) {
+        switch any {
+        case let n as NSNumber: self = .number(n.doubleValue)  // JSON booleans arrive as 0/1 numbers too
+        case let s as String: self = .string(s)
+        case let a as [Any]: self = .list(a.map(JSONArg.init))
+        case let d as [String: Any]: self = .object(d.mapValues(JSONArg.init))
+        default: self = .null
+        }
+    }
+
+    var double: Double? { if case .number(let v) = self { return v }; return nil }
+    var int: Int? { double.map { Int($0) } }
+    var float: Float? { double.map { Float($0) } }
+    var bool: Bool? {
+        if case .bool(let v) = self { return v }
+        if case .number(let v) = self { return v != 0 }
+        return nil
+    }
+    var ints: [Int]? { if case .list(let l) = self { return l.compactMap(\.int) }; return nil }
+    var floats: [Float]? { if case .list(let l) = self { return l.compactMap(\.float) }; return nil }
+    var isNull: Bool { if case .null = self { return true }; return false }
+}
+
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    /// All cases of `Tests/Fixtures/<file>.json`.
+    static func load(_ file: String) -> [FixtureCase] {
+        let url = directory.appendingPathComponent(file + ".json")
+        guard let data = try? Data(contentsOf: url),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let cases = root["cases"] as? [[String: Any]] else {
+            fatalError("missing or unreadable fixture \(url.path); regenerate with Tests/Fixtures/make_fixtures.py")
+        }
+        return cases.map(parseCase)
+    }
+
+    private static func parseTensor(_ any: Any?) -> FixtureTensor? {
+        guard let dict = any as? [String: Any] else { return nil }
+        return FixtureTensor(shape: (dict["shape"] as? [Any] ?? []).map { ($0 as! NSNumber).intValue },
+                             data: (dict["data"] as? [Any] ?? []).map { ($0 as! NSNumber).doubleValue },
+                             requiresGrad: dict["requires_grad"] as? Bool ?? false)
+    }
+
+    private static func parseCase(_ dict: [String: Any]) -> FixtureCase {
+        FixtureCase(name: dict["name"] as! String, op: dict["op"] as! String,
+                    args: (dict["args"] as? [String: Any] ?? [:]).mapValues(JSONArg.init),
+                    inputs: (dict["inputs"] as? [Any] ?? []).compactMap(parseTensor),
+                    output: parseTensor(dict["output"])!,
+                    gradOutput: parseTensor(dict["grad_output"]),
+                    grads: (dict["grads"] as? [Any] ?? []).map(parseTensor))
+    }
+}
+
+/// Whether `got` matches `want` elementwise: |got − want| ≤ atol + rtol·|want|.
+func allClose(_ got: [Float], _ want: [Double], rtol: Double = 1e-5, atol: Double = 1e-6) -> Bool {
+    got.count == want.count && zip(got, want).allSatisfy { g, w in
+        if w.isNaN { return g.isNaN }
+        if w.isInfinite { return Double(g) == w }
+        return Swift.abs(Double(g) - w) <= atol + rtol * Swift.abs(w)
+    }
+}
+
+/// The largest relative error, for messages.
+func maxError(_ got: [Float], _ want: [Double]) -> Double {
+    zip(got, want).map { Swift.abs(Double($0) - $1) / Swift.max(1e-6, Swift.abs($1)) }.max() ?? 0
+}
