@@ -60,6 +60,7 @@ UNARY = [
     ("relu", {}, torch.relu, gen_general, SPECIAL_GENERAL),
     ("gelu", {}, lambda x: F.gelu(x, approximate="none"), gen_general, SPECIAL_GENERAL),
     ("silu", {}, F.silu, gen_general, SPECIAL_GENERAL),
+    ("softplus", {}, F.softplus, gen_general, SPECIAL_GENERAL),
     ("sin", {}, torch.sin, gen_general, SPECIAL_MODERATE),
     ("cos", {}, torch.cos, gen_general, SPECIAL_MODERATE),
 ]

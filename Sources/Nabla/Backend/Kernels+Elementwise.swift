@@ -29,6 +29,8 @@ extension Kernels {
         case .gelu: for i in 0..<n { y[i] = Float(gelu(Double(x[i]))) }
         case .sin: for i in 0..<n { y[i] = Foundation.sin(x[i]) }
         case .cos: for i in 0..<n { y[i] = Foundation.cos(x[i]) }
+        // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), which never overflows
+        case .softplus: for i in 0..<n { y[i] = Swift.max(x[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x[i]))) }
         case .leakyRelu(let slope): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
         case .elu(let alpha): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : alpha * Foundation.expm1(x[i]) }
         case .clamp(let lo, let hi): for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lo), hi) }
@@ -74,6 +76,12 @@ extension Kernels {
             }
         case .sin: for i in 0..<n { dx[i] = g[i] * Foundation.cos(x[i]) }
         case .cos: for i in 0..<n { dx[i] = -g[i] * Foundation.sin(x[i]) }
+        case .softplus:
+            // d/dx softplus = sigmoid(x)
+            for i in 0..<n {
+                let e = Foundation.exp(-Swift.abs(x[i]))
+                dx[i] = g[i] * (x[i] >= 0 ? 1 / (1 + e) : e / (1 + e))
+            }
         case .leakyRelu(let slope): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : slope * g[i] }
         case .elu(let alpha): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : g[i] * alpha * Foundation.exp(x[i]) }
         case .clamp(let lo, let hi): for i in 0..<n { dx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0 }

@@ -1,6 +1,6 @@
 /// Elementwise functions of one tensor that have their own kernel.
 public enum UnaryOp: Equatable, Sendable {
-    case neg, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu, sin, cos
+    case neg, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu, sin, cos, softplus
     case leakyRelu(negativeSlope: Float)
     case elu(alpha: Float)
     case clamp(min: Float, max: Float)

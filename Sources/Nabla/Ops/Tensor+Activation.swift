@@ -14,8 +14,8 @@ extension Tensor {
     public func gelu() -> Tensor { unary(.gelu) }
     /// x·sigmoid(x), also called swish.
     public func silu() -> Tensor { self * sigmoid() }
-    /// log(1 + eˣ), computed as max(x, 0) + log(1 + e^−|x|) so it never overflows.
-    public func softplus() -> Tensor { relu() + ((-abs()).exp() + 1).log() }
+    /// log(1 + eˣ), computed so it never overflows; its derivative is sigmoid(x).
+    public func softplus() -> Tensor { unary(.softplus) }
 
     /// Softmax along `axis` of `x / temperature`; the maximum is subtracted first, so
     /// softmax([1000, 0]) is [1, 0].

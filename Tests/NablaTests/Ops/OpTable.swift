@@ -13,7 +13,7 @@ enum OpTable {
     static let unaryOps: [String: @Sendable (Tensor) -> Tensor] = [
         "neg": { -$0 }, "exp": { $0.exp() }, "log": { $0.log() }, "sqrt": { $0.sqrt() }, "abs": { $0.abs() },
         "tanh": { $0.tanh() }, "sigmoid": { $0.sigmoid() }, "relu": { $0.relu() }, "gelu": { $0.gelu() },
-        "silu": { $0.silu() }, "sin": { $0.sin() }, "cos": { $0.cos() },
+        "silu": { $0.silu() }, "softplus": { $0.softplus() }, "sin": { $0.sin() }, "cos": { $0.cos() },
     ]
 
     static let binaryOps: [String: @Sendable (Tensor, Tensor) -> Tensor] = [

@@ -1,0 +1,188 @@
+import Testing
+@testable import Nabla
+
+/// One differentiable op under test: inputs and the function of them.
+struct GradCase: Sendable, CustomStringConvertible {
+    let description: String
+    let inputs: [Tensor]
+    let f: @Sendable ([Tensor]) -> Tensor
+    var eps: Float = 1e-2
+
+    init(_ name: String, _ inputs: [Tensor], eps: Float = 1e-2, _ f: @escaping @Sendable ([Tensor]) -> Tensor) {
+        description = name
+        self.inputs = inputs
+        self.eps = eps
+        self.f = f
+    }
+}
+
+/// Seeded inputs for gradient checks.
+enum GradInputs {
+    static func normal(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+        var g = Generator(seed: seed)
+        return (Tensor.normal(shape, generator: &g) * scale).requiringGrad()
+    }
+
+    static func positive(_ shape: [Int], seed: UInt64) -> Tensor {
+        var g = Generator(seed: seed)
+        return Tensor.uniform(shape, low: 0.5, high: 2, generator: &g).requiringGrad()
+    }
+
+    /// Values kept at least 0.1 away from zero, where kinked functions are smooth.
+    static func awayFromZero(_ shape: [Int], seed: UInt64) -> Tensor {
+        var g = Generator(seed: seed)
+        let raw = Tensor.normal(shape, generator: &g)
+        return Tensor(shape: shape, scalars: raw.scalars.map { $0 >= 0 ? $0 + 0.1 : $0 - 0.1 }).requiringGrad()
+    }
+
+    /// Distinct values 0.05 apart, shuffled, so a ±0.01 nudge never changes which element is the maximum.
+    static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
+        var g = Generator(seed: seed)
+        let order = g.permutation(Shape.count(shape))
+        return Tensor(shape: shape, scalars: order.map { Float($0) * 0.05 - 1 }, requiresGrad: true)
+    }
+
+    static let edges = Tensor([0, -0.5, 0.5, -3, 3, 8, -8, 0.001], requiresGrad: true)
+    static let kinkedEdges = Tensor([-0.5, 0.5, -3, 3, 8, -8, 0.05, -0.05], requiresGrad: true)
+}
+
+@Suite struct GradCheckTests {
+    static let unary: [GradCase] = {
+        let n = GradInputs.normal, e = GradInputs.edges, k = GradInputs.kinkedEdges
+        let smooth: [(String, @Sendable (Tensor) -> Tensor)] = [
+            ("neg", { -$0 }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }), ("gelu", { $0.gelu() }),
+            ("silu", { $0.silu() }), ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("softplus", { $0.softplus() }),
+            ("square", { $0.squared() }), ("cube", { $0.pow(3) }), ("scale", { $0 * 2.5 }), ("shift", { $0 + 1.5 }),
+            ("exp", { ($0 * 0.5).exp() }),
+        ]
+        let kinked: [(String, @Sendable (Tensor) -> Tensor)] = [
+            ("abs", { $0.abs() }), ("relu", { $0.relu() }), ("leakyRelu", { $0.leakyRelu(negativeSlope: 0.2) }),
+            ("elu", { $0.elu(alpha: 0.7) }), ("clamp", { $0.clamp(min: -1, max: 2) }),
+        ]
+        var cases: [GradCase] = []
+        for (name, f) in smooth {
+            cases.append(GradCase("\(name) [3,4]", [n([3, 4], 1, 1)]) { f($0[0]) })
+            cases.append(GradCase("\(name) edges", [e]) { f($0[0]) })
+        }
+        for (name, f) in kinked {
+            cases.append(GradCase("\(name) [2,3,2]", [GradInputs.awayFromZero([2, 3, 2], seed: 2)]) { f($0[0]) })
+            cases.append(GradCase("\(name) edges", [k]) { f($0[0]) })
+        }
+        let p = GradInputs.positive
+        cases.append(GradCase("log", [p([3, 4], 3)]) { $0[0].log() })
+        cases.append(GradCase("sqrt", [p([3, 4], 4)]) { $0[0].sqrt() })
+        cases.append(GradCase("pow 0.5", [p([5], 5)]) { $0[0].pow(0.5) })
+        cases.append(GradCase("reciprocal", [p([5], 6)]) { 1 / $0[0] })
+        return cases
+    }()
+
+    static let binary: [GradCase] = {
+        let n = GradInputs.normal, p = GradInputs.positive
+        let shapes: [([Int], [Int])] = [([3, 4], [3, 4]), ([2, 3], [3]), ([2, 1, 4], [3, 1]), ([4], [1]), ([2, 3, 4], [1, 3, 1])]
+        var cases: [GradCase] = []
+        for (i, (a, b)) in shapes.enumerated() {
+            let s = UInt64(10 + i * 2)
+            cases.append(GradCase("add \(a)+\(b)", [n(a, s, 1), n(b, s + 1, 1)]) { $0[0] + $0[1] })
+            cases.append(GradCase("sub \(a)-\(b)", [n(a, s, 1), n(b, s + 1, 1)]) { $0[0] - $0[1] })
+            cases.append(GradCase("mul \(a)*\(b)", [n(a, s, 1), n(b, s + 1, 1)]) { $0[0] * $0[1] })
+            cases.append(GradCase("div \(a)/\(b)", [n(a, s, 1), p(b, s + 1)]) { $0[0] / $0[1] })
+            cases.append(GradCase("pow \(a)^\(b)", [p(a, s), n(b, s + 1, 1)]) { $0[0].pow($0[1]) })
+            cases.append(GradCase("maximum \(a) \(b)", [n(a, s, 1), n(b, s + 1, 1)]) { $0[0].maximum($0[1]) })
+            cases.append(GradCase("minimum \(a) \(b)", [n(a, s, 1), n(b, s + 1, 1)]) { $0[0].minimum($0[1]) })
+            cases.append(GradCase("where \(a) \(b)", [n(a, s, 1), n(b, s + 1, 1)]) { x in
+                Tensor.where(x[0] .> 0, x[0], x[1])
+            })
+        }
+        cases.append(GradCase("mul large magnitudes", [n([4], 30, 100), n([4], 31, 0.01)]) { $0[0] * $0[1] })
+        return cases
+    }()
+
+    static let reductions: [GradCase] = {
+        let n = GradInputs.normal
+        let x = n([2, 3, 4], 40, 1)
+        let separated = GradInputs.distinct([2, 3, 4], seed: 43)
+        return [
+            GradCase("sum all", [x]) { $0[0].sum() },
+            GradCase("sum axes [0,2]", [x]) { $0[0].sum(axes: [0, 2]) },
+            GradCase("sum axis -1 keep", [x]) { $0[0].sum(axis: -1, keepDims: true) },
+            GradCase("mean axis 1", [x]) { $0[0].mean(axis: 1) },
+            GradCase("max axis 2", [separated]) { $0[0].max(axis: 2) },
+            GradCase("max all", [separated]) { $0[0].max() },
+            GradCase("min axes [0,1]", [separated]) { $0[0].min(axes: [0, 1]) },
+            GradCase("variance unbiased", [x]) { $0[0].variance(axis: 1) },
+            GradCase("variance biased all", [x]) { $0[0].variance(unbiased: false) },
+            GradCase("logsumexp axis -1", [x]) { $0[0].logsumexp(axis: -1) },
+            GradCase("logsumexp large", [n([2, 3], 41, 50)], eps: 1e-1) { $0[0].logsumexp(axis: 1) },
+            GradCase("softmax axis 1", [x]) { $0[0].softmax(axis: 1) },
+            GradCase("softmax temperature", [x]) { $0[0].softmax(axis: -1, temperature: 0.5) },
+            GradCase("logSoftmax axis -1", [x]) { $0[0].logSoftmax(axis: -1) },
+            GradCase("logSoftmax axis 0 large", [n([3, 2], 42, 40)], eps: 1e-1) { $0[0].logSoftmax(axis: 0) },
+        ]
+    }()
+
+    static let linalgAndMovement: [GradCase] = {
+        let n = GradInputs.normal
+        return [
+            GradCase("matmul 2-D", [n([3, 4], 50, 1), n([4, 5], 51, 1)]) { $0[0].matmul($0[1]) },
+            GradCase("matmul batched", [n([2, 3, 4], 52, 1), n([2, 4, 2], 53, 1)]) { $0[0].matmul($0[1]) },
+            GradCase("matmul broadcast batch", [n([2, 1, 3, 4], 54, 1), n([3, 4, 2], 55, 1)]) { $0[0].matmul($0[1]) },
+            GradCase("matmul transA", [n([4, 3], 56, 1), n([4, 5], 57, 1)]) { $0[0].matmul($0[1], transA: true) },
+            GradCase("matmul transB", [n([3, 4], 58, 1), n([5, 4], 59, 1)]) { $0[0].matmul($0[1], transB: true) },
+            GradCase("matmul both", [n([4, 3], 60, 1), n([5, 4], 61, 1)]) { $0[0].matmul($0[1], transA: true, transB: true) },
+            GradCase("matmul 3-D × 2-D", [n([2, 3, 4], 62, 1), n([4, 2], 63, 1)]) { $0[0].matmul($0[1]) },
+            GradCase("reshape", [n([2, 6], 64, 1)]) { $0[0].reshape([3, -1]) * $0[0].reshape([3, 4]) },
+            GradCase("permute", [n([2, 3, 4], 65, 1)]) { $0[0].permute([2, 0, 1]) },
+            GradCase("transpose", [n([2, 3, 4], 66, 1)]) { $0[0].transpose(0, 2) },
+            GradCase("expand", [n([3, 1], 67, 1)]) { $0[0].expand(to: [2, 3, 4]) },
+            GradCase("squeeze/unsqueeze", [n([3, 1, 2], 68, 1)]) { $0[0].squeeze(axis: 1).unsqueeze(axis: 0) },
+            GradCase("flatten", [n([2, 3, 4], 69, 1)]) { $0[0].flatten(startDim: 1) },
+            GradCase("narrow", [n([4, 5], 70, 1)]) { $0[0].narrow(axis: 1, start: 1, length: 3) },
+            GradCase("pad", [n([2, 3], 71, 1)]) { $0[0].pad([(1, 0), (2, 1)], value: 0.5) },
+            GradCase("cat", [n([2, 3], 72, 1), n([2, 2], 73, 1)]) { Tensor.cat([$0[0], $0[1]], axis: 1) },
+            GradCase("stack", [n([2, 3], 74, 1), n([2, 3], 75, 1)]) { Tensor.stack([$0[0], $0[1]], axis: 1) },
+            GradCase("indexSelect repeats", [n([4, 3], 76, 1)]) { $0[0].indexSelect(axis: 0, index: Tensor([3, 0, 3, 1])) },
+            GradCase("gather", [n([3, 4], 77, 1)]) { $0[0].gather(axis: 1, index: Tensor([[0, 3], [2, 2], [1, 0]])) },
+        ]
+    }()
+
+    static let spatial: [GradCase] = {
+        let n = GradInputs.normal
+        let x = n([2, 3, 6, 6], 80, 1)
+        let separated = GradInputs.distinct([2, 3, 6, 6], seed: 86)
+        return [
+            GradCase("conv2d 3x3 pad 1", [x, n([4, 3, 3, 3], 81, 0.5), n([4], 82, 1)]) {
+                Functional.conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1))
+            },
+            GradCase("conv2d stride 2 dilation 2", [x, n([2, 3, 2, 2], 83, 0.5)]) {
+                Functional.conv2d($0[0], weight: $0[1], stride: (2, 2), dilation: (2, 2))
+            },
+            GradCase("conv2d 2x3 kernel pad (1,0)", [x, n([2, 3, 2, 3], 84, 0.5), n([2], 85, 1)]) {
+                Functional.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (1, 2), padding: (1, 0))
+            },
+            GradCase("maxPool2d 2x2", [separated]) { Functional.maxPool2d($0[0], kernelSize: (2, 2)) },
+            GradCase("maxPool2d 3x3 stride 2 pad 1", [separated]) { Functional.maxPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) },
+            GradCase("avgPool2d 2x2", [x]) { Functional.avgPool2d($0[0], kernelSize: (2, 2)) },
+            GradCase("avgPool2d 3x3 pad 1", [x]) { Functional.avgPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) },
+            GradCase("avgPool2d exclude pad", [x]) {
+                Functional.avgPool2d($0[0], kernelSize: (3, 3), stride: (1, 1), padding: (1, 1), countIncludePad: false)
+            },
+        ]
+    }()
+
+    @Test(arguments: unary + binary + reductions + linalgAndMovement + spatial)
+    func agreesWithFiniteDifferences(_ c: GradCase) {
+        let result = gradcheck(c.f, inputs: c.inputs, eps: c.eps)
+        #expect(result.passed, "\(c): \(result)")
+    }
+
+    @Test func gradcheckCatchesAWrongGradient() {
+        // A function whose recorded graph differs from its value: f(x) = x² computed, but the graph says 3x.
+        let wrong: ([Tensor]) -> Tensor = { x in
+            let value = withNoGrad { x[0].squared() }
+            return x[0] * 3 - (x[0] * 3).detached() + value
+        }
+        let result = gradcheck(wrong, inputs: [Tensor([1, 2, 3], requiresGrad: true)])
+        #expect(!result.passed)
+        #expect(result.maxAbsoluteError > 0.5)
+    }
+}
