@@ -10,9 +10,11 @@
 ///     override func forward(_ x: Tensor) -> Tensor { fc2(fc1(x.flatten(startDim: 1)).relu()) }
 /// }
 /// ```
-open class Module: @unchecked Sendable {
+open class Module {
     /// Training mode (batch statistics, active dropout) versus evaluation mode.
     public private(set) var isTraining = true
+    /// The shape of the last output of `callAsFunction`, for summaries.
+    public private(set) var lastOutputShape: [Int]?
 
     public init() {}
 
@@ -21,9 +23,23 @@ open class Module: @unchecked Sendable {
         preconditionFailure("\(typeName): forward(_:) is not overridden")
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+    /// Runs `forward`, after checking the input's shape with `outputShape(for:)`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        do {
+            _ = try outputShape(for: input.shape)
+        } catch {
+            preconditionFailure("\(error)")
+        }
+        let output = forward(input)
+        lastOutputShape = output.shape
+        return output
+    }
 
-    /// A short description used in summaries, e.g. `Linear(784→256)`.
+    /// The shape this layer produces for an input of `input`'s shape, or a `ShapeError` naming the
+    /// layer and both shapes. Used to validate inputs, build summaries and check model specs before training.
+    open func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
+
+    /// A short description used in summaries and messages, e.g. `Linear(784→256)`.
     open var typeName: String { String(describing: type(of: self)) }
 
     /// The direct children and their names, in declaration order. Override to name them differently.
@@ -94,3 +110,10 @@ open class Module: @unchecked Sendable {
 /// Marks layers whose parameters are normalization scales and shifts (BatchNorm, LayerNorm), which
 /// weight decay and L1/L2 penalties usually leave out.
 public protocol NormalizationLayer: Module {}
+
+/// A layer given an input it cannot take, e.g. `Conv2d(3→16): expected input [N, 3, H, W], got [8, 1, 28, 28]`.
+public struct ShapeError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -20,6 +20,10 @@ struct FixtureCase: Sendable, CustomStringConvertible {
     let output: FixtureTensor
     let gradOutput: FixtureTensor?
     let grads: [FixtureTensor?]
+    /// Layer cases: inputs run in train mode before the measured call.
+    var warmup: [FixtureTensor] = []
+    /// Layer cases: buffers after the measured call, by state-dict name.
+    var buffersAfter: [String: FixtureTensor] = [:]
     var description: String { name }
 }
 
@@ -47,6 +51,8 @@ enum JSONArg: Sendable {
     }
     var ints: [Int]? { if case .list(let l) = self { return l.compactMap(\.int) }; return nil }
     var floats: [Float]? { if case .list(let l) = self { return l.compactMap(\.float) }; return nil }
+    var stringValue: String? { if case .string(let v) = self { return v }; return nil }
+    var stringList: [String]? { if case .list(let l) = self { return l.compactMap(\.stringValue) }; return nil }
     var isNull: Bool { if case .null = self { return true }; return false }
 }
 
@@ -79,7 +85,9 @@ enum Fixtures {
                     inputs: (dict["inputs"] as? [Any] ?? []).compactMap(parseTensor),
                     output: parseTensor(dict["output"])!,
                     gradOutput: parseTensor(dict["grad_output"]),
-                    grads: (dict["grads"] as? [Any] ?? []).map(parseTensor))
+                    grads: (dict["grads"] as? [Any] ?? []).map(parseTensor),
+                    warmup: (dict["warmup"] as? [Any] ?? []).compactMap(parseTensor),
+                    buffersAfter: (dict["buffers_after"] as? [String: Any] ?? [:]).compactMapValues(parseTensor))
     }
 }
 
