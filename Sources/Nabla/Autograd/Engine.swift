@@ -1,17 +1,31 @@
+import Foundation
+
 /// The graph walk behind `backward()` and `gradients(of:withRespectTo:)`.
 enum Engine {
+    nonisolated(unsafe) private static var walkCount: UInt64 = 0
+    private static let walkLock = NSLock()
+
+    /// A number no earlier walk used, to mark the nodes this walk visits.
+    private static func nextWalk() -> UInt64 {
+        walkLock.lock()
+        defer { walkLock.unlock() }
+        walkCount += 1
+        return walkCount
+    }
+
     /// Nodes reachable from `root`, inputs before the ops that read them.
     static func topologicalOrder(from root: Node) -> [Node] {
+        let mark = nextWalk()
         var order: [Node] = []
-        var visited = Set<ObjectIdentifier>()
         var stack: [(node: Node, next: Int)] = [(root, 0)]
-        visited.insert(ObjectIdentifier(root))
+        root.visitMark = mark
         while !stack.isEmpty {
             let top = stack.count - 1
             let (node, next) = stack[top]
             if next < node.inputs.count {
                 stack[top].next = next + 1
-                if let child = node.inputs[next].node, visited.insert(ObjectIdentifier(child)).inserted {
+                if let child = node.inputs[next].node, child.visitMark != mark {
+                    child.visitMark = mark
                     stack.append((child, 0))
                 }
             } else {
@@ -23,20 +37,18 @@ enum Engine {
     }
 
     /// Propagates `seed` from `root` back through the graph. Leaf gradients accumulate into
-    /// `Node.grad`; intermediate gradients are freed as soon as they are used, unless `keep`
-    /// names the node, in which case its final gradient is reported through `capture`.
+    /// `Node.grad`; intermediate gradients are freed as soon as they are used. When `capture` is
+    /// given, leaves are left alone and the final gradient of every node in `keep` is reported.
     static func run(root: Tensor, seed: Tensor, keep: Set<ObjectIdentifier> = [],
                     capture: ((Node, Tensor) -> Void)? = nil) {
         guard let rootNode = root.node else { return }
         withNoGrad {
             let order = topologicalOrder(from: rootNode)
-            var pending: [ObjectIdentifier: Tensor] = [:]
-            pending.reserveCapacity(order.count)
-            pending[ObjectIdentifier(rootNode)] = seed
+            rootNode.pending = seed
             for node in order.reversed() {
-                let id = ObjectIdentifier(node)
-                guard let grad = pending.removeValue(forKey: id) else { continue }
-                if keep.contains(id) { capture?(node, grad) }
+                guard let grad = node.pending else { continue }
+                node.pending = nil
+                if capture != nil && keep.contains(ObjectIdentifier(node)) { capture?(node, grad) }
                 if node.isLeaf {
                     if capture == nil { node.grad = node.grad.map { $0 + grad } ?? grad }
                     continue
@@ -46,8 +58,7 @@ enum Engine {
                     guard let child = input.node, let g else { continue }
                     precondition(g.shape == input.shape,
                                  "autograd: gradient of \(node.op) has shape \(g.shape), input has \(input.shape)")
-                    let cid = ObjectIdentifier(child)
-                    if let existing = pending[cid] { pending[cid] = existing + g } else { pending[cid] = g }
+                    child.pending = child.pending.map { $0 + g } ?? g
                 }
             }
         }

@@ -7,7 +7,10 @@ final class Node {
     /// (exp, tanh, sigmoid, softmax…), as PyTorch saves it.
     var savedOutput: TensorStorage?
     var grad: Tensor?
-    var visitMark: UInt32 = 0
+    /// The gradient gathered so far during one backward walk.
+    var pending: Tensor?
+    /// The number of the walk that last visited this node.
+    var visitMark: UInt64 = 0
 
     init(op: Primitive, inputs: [Tensor]) {
         self.op = op
