@@ -23,9 +23,11 @@ public struct LoadReport: Equatable, Sendable {
 }
 
 extension Module {
-    /// Parameters then buffers, with PyTorch's `state_dict()` names.
+    /// Copies of the parameters then the buffers, with PyTorch's `state_dict()` names. The copies do
+    /// not change when training goes on.
     public func namedState() -> [(String, Tensor)] {
-        namedParameters().map { ($0.0, $0.1.value.detached()) } + namedBuffers().map { ($0.0, $0.1.value) }
+        let tensors = namedParameters().map { ($0.0, $0.1.value) } + namedBuffers().map { ($0.0, $0.1.value) }
+        return tensors.map { ($0.0, Tensor(shape: $0.1.shape, scalars: $0.1.scalars)) }
     }
 
     /// The model's tensors by state-dict name, as PyTorch's `state_dict()`.

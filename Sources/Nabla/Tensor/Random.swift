@@ -25,6 +25,18 @@ public struct Generator: RandomNumberGenerator, Sendable {
         spareNormal = nil
     }
 
+    /// The complete state, for checkpoints: four words of xoshiro state and the spare normal's bits (0 if none).
+    public var state: [UInt64] {
+        [s.0, s.1, s.2, s.3, spareNormal.map { $0.bitPattern } ?? 0, spareNormal == nil ? 0 : 1]
+    }
+
+    /// Restores a generator saved with `state`.
+    public init?(state: [UInt64]) {
+        guard state.count == 6, state[0] | state[1] | state[2] | state[3] != 0 else { return nil }
+        s = (state[0], state[1], state[2], state[3])
+        spareNormal = state[5] == 1 ? Double(bitPattern: state[4]) : nil
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(s.1 &* 5, 7) &* 9
         let t = s.1 << 17
