@@ -23,6 +23,10 @@ let package = Package(
             dependencies: ["Nabla", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/nabla"
         ),
+        .executableTarget(name: "example-linear-regression", dependencies: ["Nabla"], path: "Examples/LinearRegression"),
+        .executableTarget(name: "example-xor", dependencies: ["Nabla"], path: "Examples/XOR"),
+        .executableTarget(name: "example-softmax-regression", dependencies: ["Nabla"], path: "Examples/SoftmaxRegression"),
+        .executableTarget(name: "example-fashion-cnn", dependencies: ["Nabla"], path: "Examples/FashionCNN"),
         .testTarget(
             name: "NablaTests",
             dependencies: ["Nabla"],

@@ -2,21 +2,51 @@ import ArgumentParser
 import Foundation
 import Nabla
 
-/// `nabla bench`: the reference workloads, timed.
+/// `nabla bench`: the reference workloads, timed, with the same keys as Benchmarks/torch_reference.py.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the reference performance workloads.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the reference performance workloads (see Benchmarks/README.md).")
 
-    @Option(help: "Run only this workload.") var workload: String?
+    static let workloads = ["mlp_step_ms_b128", "cnn_step_ms_b64", "lstm_step_ms_b64", "tiny_chain_us_per_op",
+                            "sgemm1024_gflops", "fmnist_mlp_5ep_s"]
+
+    @Option(help: "Run only this workload: \(workloads.joined(separator: ", ")).") var workload: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Run every workload once, briefly, and only check that the numbers are finite (for CI).") var smoke = false
+    @Option(help: "Folder with the Fashion-MNIST IDX files.") var dataDir: String?
 
     func run() throws {
-        var results: [(String, Double)] = []
-        if workload == nil || workload == "tiny_chain_us_per_op" {
-            results.append(("tiny_chain_us_per_op", CoreWorkloads.tinyChainMicrosecondsPerOp()))
+        try reportingErrors {
+            if let workload, !Self.workloads.contains(workload) {
+                throw ValidationError("--workload \(workload): unknown; use one of \(Self.workloads.joined(separator: ", "))")
+            }
+            var results: [String: Double] = [:]
+            let repeats = smoke ? 1 : 0
+            func wanted(_ name: String) -> Bool { workload == nil || workload == name }
+            if wanted("mlp_step_ms_b128") { results["mlp_step_ms_b128"] = TrainingWorkloads.mlpStepMilliseconds(repeats: repeats > 0 ? 2 : 50) }
+            if wanted("cnn_step_ms_b64") { results["cnn_step_ms_b64"] = TrainingWorkloads.cnnStepMilliseconds(repeats: repeats > 0 ? 2 : 20) }
+            if wanted("lstm_step_ms_b64") { results["lstm_step_ms_b64"] = TrainingWorkloads.lstmStepMilliseconds(repeats: repeats > 0 ? 2 : 20) }
+            if wanted("tiny_chain_us_per_op") { results["tiny_chain_us_per_op"] = CoreWorkloads.tinyChainMicrosecondsPerOp(repeats: repeats > 0 ? 5 : 200) }
+            if wanted("sgemm1024_gflops") { results["sgemm1024_gflops"] = CoreWorkloads.sgemmGflops(size: smoke ? 256 : 1024, repeats: repeats > 0 ? 2 : 10) }
+            if wanted("fmnist_mlp_5ep_s") {
+                if let (seconds, accuracy) = TrainingWorkloads.fashionMLPFiveEpochs(directory: dataDir, epochs: smoke ? 1 : 5) {
+                    results["fmnist_mlp_5ep_s"] = seconds
+                    results["fmnist_mlp_5ep_test_acc"] = accuracy
+                } else if !json {
+                    print("fmnist_mlp_5ep_s: skipped (Fashion-MNIST not found; apt-get install dataset-fashion-mnist)")
+                }
+            }
+            results["peak_memory_mib"] = Timing.peakMemoryMiB()
+            if smoke {
+                let bad = results.filter { !$0.value.isFinite || $0.value <= 0 }
+                guard bad.isEmpty else { throw ValidationError("bench --smoke: non-finite or non-positive results \(bad)") }
+            }
+            if json {
+                print(try jsonLine(results))
+            } else {
+                for key in results.keys.sorted() { print("\(key): \(String(format: "%.4g", results[key]!))") }
+                print("(\(BLAS.name), \(Parallel.coreCount) cores)")
+            }
         }
-        if workload == nil || workload == "sgemm1024_gflops" {
-            results.append(("sgemm1024_gflops", CoreWorkloads.sgemmGflops()))
-        }
-        for (k, v) in results { print("\(k): \(v)") }
     }
 }

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Nabla
+
+/// `nabla eval`: loss, accuracy, per-class precision and recall, and the confusion matrix.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a trained run folder on a data set (its test split when it has one).")
+
+    @Option(help: "A run folder written by `nabla train`.") var checkpoint: String
+    @Option(help: "The data set (default: the one the run trained on).") var data: String?
+    @Option(help: "Folder with the IDX files.") var dataDir: String?
+    @Option(help: "CSV label column, negative from the end.") var labelColumn: Int?
+    @Flag(help: "Print one JSON object with loss and accuracy.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let trained = try TrainedModel.load(from: URL(fileURLWithPath: checkpoint))
+            let config = trained.config
+            let source = try DataSource.parse(data ?? config.data)
+            let loaded = try source.load(options: DataOptions(directory: dataDir ?? config.dataDirectory,
+                                                              labelColumn: labelColumn ?? config.labelColumn,
+                                                              syntheticCount: config.syntheticCount, seed: config.seed &+ 99))
+            let set = loaded.test ?? loaded.train
+            let sample = set.batch([0]).inputs
+            try trained.validate(sample, source: source.description)
+            let loader = DataLoader(set, batchSize: 1000, transform: trained.info.standardizer.map { s in { s.transform($0) } })
+            let loss = try config.makeLoss(task: trained.info.task)
+            let result = evaluate(trained.model, on: loader, loss: loss, task: trained.info.task, classes: trained.info.outputs)
+            if json {
+                struct Output: Encodable { let loss: Double; let accuracy: Double?; let samples: Int }
+                print(try jsonLine(Output(loss: result.loss, accuracy: result.accuracy, samples: result.samples)))
+                return
+            }
+            print("\(loaded.test == nil ? "data" : "test split") of \(source): \(result.samples) samples")
+            print("loss \(String(format: "%.4f", result.loss))" + (result.accuracy.map { String(format: ", accuracy %.4f", $0) } ?? ""))
+            if let confusion = result.confusion {
+                let names = trained.info.classNames.count == confusion.classes ? trained.info.classNames : (0..<confusion.classes).map(String.init)
+                print()
+                print(TextTable.classificationReport(confusionMatrix: confusion.counts, classNames: names).render())
+                print()
+                print("confusion matrix (rows: true class, columns: predicted)")
+                print(TextTable(confusionMatrix: confusion.counts, classNames: names).render())
+            }
+        }
+    }
+}
