@@ -18,8 +18,8 @@ public final class SGD: Optimizer, @unchecked Sendable {
     public let weightDecay: Double
     public let nesterov: Bool
 
-    /// Creates SGD; Nesterov momentum needs `momentum > 0` and `dampening == 0`, as in PyTorch.
-    public init(_ parameters: [Parameter], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
+    /// Creates SGD (PyTorch's default `lr = 1e-3`); Nesterov momentum needs `momentum > 0` and `dampening == 0`, as in PyTorch.
+    public init(_ parameters: [Parameter], learningRate: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {
         precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
         precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
