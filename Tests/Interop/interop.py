@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Fixtures"))
 from model_presets import cnn, mlp  # noqa: E402
 
-NABLA = os.path.join(ROOT, ".build", "release", "nabla")
+NABLA = os.environ.get("NABLA_BIN", os.path.join(ROOT, ".build", "release", "nabla"))
 TOLERANCE = 1e-5
 
 
