@@ -1,4 +1,4 @@
-/// 2-D convolution by im2col and GEMM, and 2-D pooling, over NCHW buffers.
+/// The im2col lowering of 2-D convolution over NCHW buffers (the GEMMs are in Kernels+ConvGEMM).
 struct ConvShape {
     let batch: Int, channels: Int, height: Int, width: Int
     let outChannels: Int, outHeight: Int, outWidth: Int
@@ -43,11 +43,41 @@ extension Kernels {
             }
             let src = plane + ih * s.width
             let offset = kj * w.dilation.w - w.padding.w
+            if w.stride.w == 1 {
+                // Unit stride: a zero edge, one contiguous copy, a zero edge.
+                let (lo, hi) = unitStrideSpan(offset: offset, s)
+                for i in 0..<lo { out[i] = 0 }
+                copyShort(src + lo + offset, out + lo, hi - lo)
+                for i in hi..<s.outWidth { out[i] = 0 }
+                continue
+            }
             for ow in 0..<s.outWidth {
                 let iw = ow * w.stride.w + offset
                 out[ow] = iw >= 0 && iw < s.width ? src[iw] : 0
             }
         }
+    }
+
+    /// Copies a short row inline: rows are tens of floats, where a `memmove` call costs more than the copy.
+    @inline(__always)
+    private static func copyShort(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        while i + 4 <= n {
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self),
+                                                        as: SIMD4<Float>.self)
+            i += 4
+        }
+        while i < n {
+            dst[i] = src[i]
+            i += 1
+        }
+    }
+
+    /// The output columns `lo ..< hi` whose input column `ow + offset` lies inside the row (unit stride).
+    @inline(__always)
+    private static func unitStrideSpan(offset: Int, _ s: ConvShape) -> (Int, Int) {
+        let lo = Swift.min(Swift.max(0, -offset), s.outWidth)
+        return (lo, Swift.max(lo, Swift.min(s.outWidth, s.width - offset)))
     }
 
     /// The adjoint of `im2col`: accumulates columns back into dx (which starts at zero).
@@ -67,6 +97,13 @@ extension Kernels {
                                 let ih = oh * w.stride.h - w.padding.h + ki * w.dilation.h
                                 guard ih >= 0 && ih < s.height else { continue }
                                 let dstRow = plane + ih * s.width
+                                let offset = kj * w.dilation.w - w.padding.w
+                                if w.stride.w == 1 {
+                                    let (lo, hi) = unitStrideSpan(offset: offset, s)
+                                    let from = src + oh * s.outWidth, to = dstRow + offset
+                                    for ow in lo..<hi { to[ow] += from[ow] }
+                                    continue
+                                }
                                 for ow in 0..<s.outWidth {
                                     let iw = ow * w.stride.w - w.padding.w + kj * w.dilation.w
                                     if iw >= 0 && iw < s.width { dstRow[iw] += src[oh * s.outWidth + ow] }
@@ -76,53 +113,6 @@ extension Kernels {
                     }
                 }
             }
-        }
-    }
-
-    /// y[n, o, p] = Σ_k weight[o, k]·col[k, (n, p)] + bias[o].
-    static func conv2dForward(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                              _ y: UnsafeMutablePointer<Float>, _ s: ConvShape) {
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(s.patch * s.columns, 1))
-        let product = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(s.outChannels * s.columns, 1))
-        defer { col.deallocate(); product.deallocate() }
-        im2col(x, col, s)
-        BLAS.sgemm(transA: false, transB: false, m: s.outChannels, n: s.columns, k: s.patch, alpha: 1,
-                   a: weight, lda: s.patch, b: col, ldb: s.columns, beta: 0, c: product, ldc: s.columns)
-        // [O, N, P] → [N, O, P], adding the bias on the way.
-        for n in 0..<s.batch {
-            for o in 0..<s.outChannels {
-                let src = product + o * s.columns + n * s.outPlane
-                let dst = y + (n * s.outChannels + o) * s.outPlane
-                let b = bias?[o] ?? 0
-                for p in 0..<s.outPlane { dst[p] = src[p] + b }
-            }
-        }
-    }
-
-    /// Gradients of conv2d: dx, dweight and dbias (each optional) from dy.
-    static func conv2dBackward(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                               dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
-                               dBias: UnsafeMutablePointer<Float>?, _ s: ConvShape) {
-        let gradCols = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(s.outChannels * s.columns, 1))
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(s.patch * s.columns, 1))
-        defer { gradCols.deallocate(); col.deallocate() }
-        for n in 0..<s.batch {
-            for o in 0..<s.outChannels {
-                (gradCols + o * s.columns + n * s.outPlane).update(from: dy + (n * s.outChannels + o) * s.outPlane, count: s.outPlane)
-            }
-        }
-        if let dBias {
-            for o in 0..<s.outChannels { dBias[o] = rowSum(gradCols + o * s.columns, s.columns) }
-        }
-        if let dWeight {
-            im2col(x, col, s)
-            BLAS.sgemm(transA: false, transB: true, m: s.outChannels, n: s.patch, k: s.columns, alpha: 1,
-                       a: gradCols, lda: s.columns, b: col, ldb: s.columns, beta: 0, c: dWeight, ldc: s.patch)
-        }
-        if let dx {
-            BLAS.sgemm(transA: true, transB: false, m: s.patch, n: s.columns, k: s.outChannels, alpha: 1,
-                       a: weight, lda: s.patch, b: gradCols, ldb: s.columns, beta: 0, c: col, ldc: s.columns)
-            col2im(col, dx, s)
         }
     }
 }

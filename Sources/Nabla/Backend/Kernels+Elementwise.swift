@@ -25,7 +25,7 @@ extension Kernels {
         case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
         case .tanh: VectorMath.tanh(x, y, n)
         case .sigmoid: VectorMath.sigmoid(x, y, n)
-        case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+        case .relu: simdZip(x, x, y, n) { v, _ in SIMDMath.Vector(repeating: 0).replacing(with: v, where: v .> 0) }
         case .gelu: for i in 0..<n { y[i] = Float(gelu(Double(x[i]))) }
         case .sin: for i in 0..<n { y[i] = Foundation.sin(x[i]) }
         case .cos: for i in 0..<n { y[i] = Foundation.cos(x[i]) }
@@ -59,13 +59,19 @@ extension Kernels {
                               g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
         switch op {
         case .neg: for i in 0..<n { dx[i] = -g[i] }
-        case .exp: for i in 0..<n { dx[i] = g[i] * y![i] }
+        case .exp: simdZip(y!, g, dx, n) { yv, gv in gv * yv }
         case .log: for i in 0..<n { dx[i] = g[i] / x[i] }
         case .sqrt: for i in 0..<n { dx[i] = g[i] / (2 * y![i]) }
         case .abs: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
-        case .tanh: for i in 0..<n { dx[i] = g[i] * (1 - y![i] * y![i]) }
-        case .sigmoid: for i in 0..<n { dx[i] = g[i] * y![i] * (1 - y![i]) }
-        case .relu: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : 0 }
+        case .tanh: simdZip(y!, g, dx, n) { yv, gv in gv * (1 - yv * yv) }
+        case .sigmoid: simdZip(y!, g, dx, n) { yv, gv in gv * yv * (1 - yv) }
+        case .relu:
+            // Branch-free: the sign of x is random, so a branch per element mispredicts half the time.
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
+                    SIMDMath.Vector(repeating: 0).replacing(with: gv, where: xv .> 0)
+                }
+            }
         case .gelu:
             // d/dx x·Φ(x) = Φ(x) + x·φ(x)
             for i in 0..<n {
@@ -94,6 +100,34 @@ extension Kernels {
             }
         case .scale(let s): for i in 0..<n { dx[i] = g[i] * s }
         case .shift: for i in 0..<n { dx[i] = g[i] }
+        }
+    }
+}
+
+// MARK: - SIMD loops
+
+extension Kernels {
+    /// `out[i] = f(a[i], b[i])` four lanes at a time; the tail runs through `f` on zero-padded vectors.
+    @inline(__always)
+    static func simdZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                    _ f: (SIMDMath.Vector, SIMDMath.Vector) -> SIMDMath.Vector) {
+        typealias V = SIMDMath.Vector
+        var i = 0
+        while i + 8 <= n {
+            let ra = UnsafeRawPointer(a + i), rb = UnsafeRawPointer(b + i), ro = UnsafeMutableRawPointer(out + i)
+            let r0 = f(ra.loadUnaligned(as: V.self), rb.loadUnaligned(as: V.self))
+            let r1 = f(ra.loadUnaligned(fromByteOffset: 16, as: V.self), rb.loadUnaligned(fromByteOffset: 16, as: V.self))
+            ro.storeBytes(of: r0, as: V.self)
+            ro.storeBytes(of: r1, toByteOffset: 16, as: V.self)
+            i += 8
+        }
+        while i < n {
+            var va = V(repeating: 0), vb = V(repeating: 0)
+            let lanes = Swift.min(4, n - i)
+            for j in 0..<lanes { va[j] = a[i + j]; vb[j] = b[i + j] }
+            let r = f(va, vb)
+            for j in 0..<lanes { out[i + j] = r[j] }
+            i += lanes
         }
     }
 }

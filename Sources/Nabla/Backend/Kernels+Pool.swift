@@ -3,6 +3,11 @@ extension Kernels {
     /// y = max over each window; `winners` holds the flat position in the input plane (−1 if the window is all padding).
     static func maxPool2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<Int32>,
                           planes: Int, height: Int, width: Int, outHeight: Int, outWidth: Int, window w: Window2d) {
+        if w.padding == (0, 0) && w.dilation == (1, 1) {
+            maxPool2dUnpadded(x, y, winners, planes: planes, height: height, width: width,
+                              outHeight: outHeight, outWidth: outWidth, window: w)
+            return
+        }
         Parallel.forEachChunk(count: planes, minChunk: 8) { r in
             for plane in r {
                 let src = x + plane * height * width
@@ -31,6 +36,83 @@ extension Kernels {
                 }
             }
         }
+    }
+
+    /// `maxPool2d` when every window lies inside the plane: no bounds checks in the inner loops.
+    private static func maxPool2dUnpadded(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                          _ winners: UnsafeMutablePointer<Int32>, planes: Int, height: Int, width: Int,
+                                          outHeight: Int, outWidth: Int, window w: Window2d) {
+        let outPlane = outHeight * outWidth
+        Parallel.forEachChunk(count: planes, minChunk: Swift.max(1, 4096 / Swift.max(outPlane, 1))) { r in
+            for plane in r {
+                let src = x + plane * height * width
+                var o = plane * outPlane
+                if w.kernel == (2, 2) && w.stride == (2, 2) {
+                    maxPool2x2(src, y + o, winners + o, width: width, outHeight: outHeight, outWidth: outWidth)
+                    continue
+                }
+                for oh in 0..<outHeight {
+                    for ow in 0..<outWidth {
+                        let top = oh * w.stride.h * width + ow * w.stride.w
+                        // Selects instead of branches: which element wins is random, so branches mispredict.
+                        var best = src[top], at = top, sawNaN = best.isNaN
+                        for ki in 0..<w.kernel.h {
+                            for kj in 0..<w.kernel.w {
+                                let p = top + ki * width + kj
+                                let v = src[p]
+                                let wins = v > best
+                                best = wins ? v : best
+                                at = wins ? p : at
+                                sawNaN = sawNaN || v.isNaN
+                            }
+                        }
+                        if sawNaN { (best, at) = windowMax(src, top, width: width, window: w) }
+                        y[o] = best
+                        winners[o] = Int32(at)
+                        o += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// One plane of 2×2, stride-2 max pooling (the common case), unrolled and branch-free.
+    @inline(__always)
+    private static func maxPool2x2(_ src: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ winners: UnsafeMutablePointer<Int32>,
+                                   width: Int, outHeight: Int, outWidth: Int) {
+        let window = Window2d(kernel: (2, 2), stride: (2, 2), padding: (0, 0))
+        for oh in 0..<outHeight {
+            for ow in 0..<outWidth {
+                let p = 2 &* oh &* width &+ 2 &* ow
+                let a = src[p], b = src[p &+ 1], c = src[p &+ width], d = src[p &+ width &+ 1]
+                var best = a, at = p
+                if b > best { best = b; at = p &+ 1 }
+                if c > best { best = c; at = p &+ width }
+                if d > best { best = d; at = p &+ width &+ 1 }
+                if a.isNaN || b.isNaN || c.isNaN || d.isNaN { (best, at) = windowMax(src, p, width: width, window: window) }
+                let o = oh &* outWidth &+ ow
+                y[o] = best
+                winners[o] = Int32(truncatingIfNeeded: at)
+            }
+        }
+    }
+
+    /// The first maximum of the unpadded window at `top`, NaN winning as in the padded path.
+    private static func windowMax(_ src: UnsafePointer<Float>, _ top: Int, width: Int, window w: Window2d) -> (Float, Int) {
+        var best = -Float.infinity
+        var at = -1
+        for ki in 0..<w.kernel.h {
+            for kj in 0..<w.kernel.w {
+                let p = top + ki * width + kj
+                let v = src[p]
+                if v > best || v.isNaN || at < 0 {
+                    best = v
+                    at = p
+                    if v.isNaN { break }
+                }
+            }
+        }
+        return (best, at)
     }
 
     /// dx[winner] += dy for every window.
