@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Runs Nabla's and PyTorch's benchmark workloads side by side and prints a markdown table.
+
+For each workload, alternates `nabla bench --json --workload W` and `torch_reference.py --workload W`
+for several rounds (A B A B ...), so both see the same machine load, and reports the medians and the
+ratio Nabla / PyTorch. For times, a ratio below 1 means Nabla is faster; for GFLOP/s, above 1 does.
+
+    swift build -c release --product nabla
+    /work/venv/bin/python Benchmarks/compare.py --rounds 5
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORKLOADS = ["mlp_step_ms_b128", "cnn_step_ms_b64", "lstm_step_ms_b64", "tiny_chain_us_per_op",
+             "sgemm1024_gflops", "fmnist_mlp_5ep_s"]
+HIGHER_IS_BETTER = {"sgemm1024_gflops"}
+
+
+def run_json(command):
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average {load}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="A/B rounds per workload (default 5)")
+    parser.add_argument("--workload", action="append", choices=WORKLOADS, help="repeatable; default: all")
+    parser.add_argument("--nabla", default=os.path.join(ROOT, ".build/release/nabla"))
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--torch-threads", type=int, default=2, help="PyTorch's intra-op threads (default 2)")
+    args = parser.parse_args()
+    workloads = args.workload or [w for w in WORKLOADS if w != "fmnist_mlp_5ep_s"]
+    nabla = [args.nabla, "bench", "--json", "--workload"]
+    torch = [args.python, os.path.join(HERE, "torch_reference.py"), "--threads", str(args.torch_threads), "--workload"]
+
+    started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    rows, memory = [], {"nabla": [], "torch": []}
+    for workload in workloads:
+        samples = {"nabla": [], "torch": []}
+        for _ in range(args.rounds):
+            for name, command in (("nabla", nabla), ("torch", torch)):
+                result = run_json(command + [workload])
+                if workload in result:
+                    samples[name].append(result[workload])
+                memory[name].append(result["peak_memory_mib"])
+        if not samples["nabla"] or not samples["torch"]:
+            print(f"{workload}: skipped (no result)", file=sys.stderr)
+            continue
+        a, b = statistics.median(samples["nabla"]), statistics.median(samples["torch"])
+        better = "higher is better" if workload in HIGHER_IS_BETTER else "lower is better"
+        rows.append(f"| `{workload}` | {a:.4g} | {b:.4g} | {a / b:.3g} ({better}) | "
+                    f"{min(samples['nabla']):.4g}–{max(samples['nabla']):.4g} | "
+                    f"{min(samples['torch']):.4g}–{max(samples['torch']):.4g} |")
+    print(f"Nabla vs PyTorch ({args.torch_threads} threads), {args.rounds} alternating rounds per workload, "
+          f"medians; started {started}.")
+    print(f"Machine: {machine()} (at the end).\n")
+    print("| workload | Nabla | PyTorch | Nabla / PyTorch | Nabla range | PyTorch range |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n".join(rows))
+    if memory["nabla"] and memory["torch"]:
+        print(f"| `peak_memory_mib` (largest) | {max(memory['nabla']):.4g} | {max(memory['torch']):.4g} | "
+              f"{max(memory['nabla']) / max(memory['torch']):.3g} (lower is better) | | |")
+
+
+if __name__ == "__main__":
+    main()

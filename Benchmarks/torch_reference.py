@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""The Nabla benchmark workloads in PyTorch, for side-by-side ratios.
+
+Mirrors `nabla bench` (Sources/Nabla/Benchmarks/*.swift): same models, batch sizes, repeat and
+warm-up counts, and the same JSON keys. Runs on the CPU with 2 threads.
+
+    /work/venv/bin/python Benchmarks/torch_reference.py --workload cnn_step_ms_b64
+    {"cnn_step_ms_b64": 10.3, "peak_memory_mib": 310.2}
+"""
+import argparse
+import gzip
+import json
+import os
+import resource
+import struct
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+WORKLOADS = ["mlp_step_ms_b128", "cnn_step_ms_b64", "lstm_step_ms_b64", "tiny_chain_us_per_op",
+             "sgemm1024_gflops", "fmnist_mlp_5ep_s"]
+
+
+def median_seconds(body, repeats, warmup):
+    for _ in range(warmup):
+        body()
+    samples = []
+    for _ in range(max(repeats, 1)):
+        start = time.perf_counter()
+        body()
+        samples.append(time.perf_counter() - start)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def step_ms(model, input_shape, repeats):
+    g = torch.Generator().manual_seed(98)
+    x = torch.randn(input_shape, generator=g)
+    y = torch.randint(0, 10, (input_shape[0],), generator=g)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return median_seconds(step, repeats, warmup=3) * 1e3
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+class LSTMClassifier(nn.Module):
+    """LSTM(28→128, batch-first) over the sequence, Linear(128→10) on the last output."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
+
+
+def tiny_chain_us(repeats):
+    x = torch.randn(16, requires_grad=True)
+
+    def chain():
+        y = x
+        for _ in range(100):
+            y = torch.tanh(y * 1.01 + 0.01)
+        y.sum().backward()
+        x.grad = None
+    return median_seconds(chain, repeats, warmup=20) / 100 * 1e6
+
+
+def sgemm_gflops(size, repeats):
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    seconds = median_seconds(lambda: torch.matmul(a, b), repeats, warmup=2)
+    return 2 * size ** 3 / seconds / 1e9
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
+    return torch.frombuffer(bytearray(data[4 + 4 * dims:]), dtype=torch.uint8).reshape(shape)
+
+
+def fashion_mlp(directory, epochs):
+    """Seconds for `epochs` of the MLP on Fashion-MNIST and the test accuracy, or None without the data."""
+    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    paths = [os.path.join(directory, n) for n in names]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    xtr, ytr, xte, yte = (read_idx(p) for p in paths)
+    xtr, xte = xtr.reshape(-1, 784).float() / 255, xte.reshape(-1, 784).float() / 255
+    ytr, yte = ytr.long(), yte.long()
+    torch.manual_seed(0)
+    model = mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(len(xtr))
+        for i in range(0, len(xtr), 128):
+            idx = order[i:i + 128]
+            opt.zero_grad()
+            F.cross_entropy(model(xtr[idx]), ytr[idx]).backward()
+            opt.step()
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        accuracy = (model(xte).argmax(1) == yte).float().mean().item()
+    return seconds, accuracy
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workload", choices=WORKLOADS, help="run only this workload")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    def wanted(name):
+        return args.workload is None or args.workload == name
+    results = {}
+    if wanted("mlp_step_ms_b128"):
+        results["mlp_step_ms_b128"] = step_ms(mlp(), (128, 784), repeats=50)
+    if wanted("cnn_step_ms_b64"):
+        results["cnn_step_ms_b64"] = step_ms(cnn(), (64, 1, 28, 28), repeats=20)
+    if wanted("lstm_step_ms_b64"):
+        results["lstm_step_ms_b64"] = step_ms(LSTMClassifier(), (64, 28, 28), repeats=20)
+    if wanted("tiny_chain_us_per_op"):
+        results["tiny_chain_us_per_op"] = tiny_chain_us(repeats=200)
+    if wanted("sgemm1024_gflops"):
+        results["sgemm1024_gflops"] = sgemm_gflops(1024, repeats=10)
+    if wanted("fmnist_mlp_5ep_s"):
+        trained = fashion_mlp(args.data_dir, epochs=5)
+        if trained is not None:
+            results["fmnist_mlp_5ep_s"], results["fmnist_mlp_5ep_test_acc"] = trained
+    # ru_maxrss is in KiB on Linux.
+    results["peak_memory_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
