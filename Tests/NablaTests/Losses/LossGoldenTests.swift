@@ -10,21 +10,7 @@ import Testing
         let inputs = c.inputs.map(\.tensor)
         let out = try #require(LossTable.apply(c.op, c.args, inputs), "no Swift mapping for op \(c.op)")
         let rtol = LossTable.transcendental.contains(c.op) ? 1e-4 : 1e-5
-        #expect(out.shape == c.output.shape, "\(c.name): shape \(out.shape) vs \(c.output.shape)")
-        #expect(allClose(out.scalars, c.output.data, rtol: rtol, atol: 1e-6),
-                "\(c.name): forward max rel error \(maxError(out.scalars, c.output.data))")
-        guard let gradOutput = c.gradOutput else { return }
-        let differentiable = inputs.filter(\.requiresGrad)
-        let grads = gradients(of: (out * gradOutput.tensor).sum(), withRespectTo: differentiable)
-        var next = 0
-        for (i, want) in c.grads.enumerated() {
-            guard let want else { continue }
-            let got = grads[next]
-            next += 1
-            #expect(got.shape == want.shape, "\(c.name): grad \(i) shape \(got.shape) vs \(want.shape)")
-            #expect(allClose(got.scalars, want.data, rtol: rtol, atol: 1e-6),
-                    "\(c.name): grad \(i) max rel error \(maxError(got.scalars, want.data))")
-        }
+        expectMatchesGolden(c, inputs: inputs, output: out, rtol: rtol)
     }
 
     @Test func fixturesCoverEveryLoss() {

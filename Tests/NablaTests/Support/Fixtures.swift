@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Nabla
 
 /// A tensor as stored in the PyTorch golden files.
@@ -103,4 +104,23 @@ func allClose(_ got: [Float], _ want: [Double], rtol: Double = 1e-5, atol: Doubl
 /// The largest relative error, for messages.
 func maxError(_ got: [Float], _ want: [Double]) -> Double {
     zip(got, want).map { Swift.abs(Double($0) - $1) / Swift.max(1e-6, Swift.abs($1)) }.max() ?? 0
+}
+
+/// Checks one golden case: `out` (computed from `inputs`) against the fixture's output, and the
+/// gradients of sum(out · grad_output) against the fixture's gradients for every differentiable input.
+func expectMatchesGolden(_ c: FixtureCase, inputs: [Tensor], output out: Tensor, rtol: Double, atol: Double = 1e-6) {
+    #expect(out.shape == c.output.shape, "\(c.name): shape \(out.shape) vs \(c.output.shape)")
+    #expect(allClose(out.scalars, c.output.data, rtol: rtol, atol: atol),
+            "\(c.name): forward max rel error \(maxError(out.scalars, c.output.data))")
+    guard let gradOutput = c.gradOutput else { return }
+    let grads = gradients(of: (out * gradOutput.tensor).sum(), withRespectTo: inputs.filter(\.requiresGrad))
+    var next = 0
+    for (i, want) in c.grads.enumerated() {
+        guard let want else { continue }
+        let got = grads[next]
+        next += 1
+        #expect(got.shape == want.shape, "\(c.name): grad \(i) shape \(got.shape) vs \(want.shape)")
+        #expect(allClose(got.scalars, want.data, rtol: rtol, atol: atol),
+                "\(c.name): grad \(i) max rel error \(maxError(got.scalars, want.data))")
+    }
 }
