@@ -47,7 +47,9 @@ public struct Window2d: Equatable, Sendable {
 
     /// Output extent along one axis, as in PyTorch (floor mode).
     func outputSize(_ input: Int, kernel k: Int, stride s: Int, padding p: Int, dilation d: Int) -> Int {
-        (input + 2 * p - d * (k - 1) - 1) / s + 1
+        let span = input + 2 * p - d * (k - 1) - 1
+        // Floor division, so a window larger than its input gives ≤ 0 (an error), as in PyTorch.
+        return span < 0 ? 0 : span / s + 1
     }
 
     public func outputHeight(_ h: Int) -> Int { outputSize(h, kernel: kernel.h, stride: stride.h, padding: padding.h, dilation: dilation.h) }

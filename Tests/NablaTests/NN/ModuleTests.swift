@@ -55,6 +55,8 @@ final class TwoTower: Module {
         }
         #expect(try model.outputShape(for: [2, 1, 28, 28]) == [2, 10])
         #expect(throws: ShapeError.self) { try BatchNorm2d(3).outputShape(for: [2, 3]) }
+        #expect(throws: ShapeError.self) { try MaxPool2d(64).outputShape(for: [1, 1, 28, 28]) }
+        #expect(throws: ShapeError.self) { try Conv2d(1, 1, kernelSize: 5, stride: 8).outputShape(for: [1, 1, 3, 3]) }
         #expect(throws: ShapeError.self) { try Residual(Linear(4, 5)).outputShape(for: [2, 4]) }
     }
 
