@@ -8,7 +8,9 @@ import Foundation
 /// Single-precision matrix multiply through the system BLAS, found at run time.
 ///
 /// Nabla links no BLAS: on first use it opens OpenBLAS (Linux) or Accelerate (macOS) with `dlopen`
-/// and looks up `cblas_sgemm`. Setting the environment variable `NABLA_BLAS=builtin`, or finding
+/// and looks up `cblas_sgemm`. OpenBLAS is kept to one thread: Nabla splits large products across
+/// the cores itself, on the same threads as its other kernels, so that OpenBLAS's idle workers do
+/// not spin in `sched_yield` on cores that Nabla's kernels need. Setting the environment variable `NABLA_BLAS=builtin`, or finding
 /// no library, selects the pure-Swift kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
 /// Nabla sets it from the CPU's instruction sets before loading OpenBLAS (see `suggestCoreType`).
 ///
@@ -22,8 +24,13 @@ public enum BLAS {
     /// True when the pure-Swift kernel is in use rather than a system BLAS.
     public static var isBuiltin: Bool { library == nil }
 
-    /// Threads the BLAS uses: OpenBLAS's own setting when it reports one, otherwise the core count.
+    /// Threads a large product uses: the core count when Nabla splits products itself (OpenBLAS and
+    /// the builtin kernel), otherwise what the library reports.
     public static var threadCount: Int { library?.threadCount() ?? Parallel.coreCount }
+
+    /// Products with at least this many multiply-adds are split across the cores; below it, waking
+    /// a second thread costs more than it saves.
+    static let splitFrom = 1 << 22
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, where op(A) is m×k and op(B) is k×n.
     ///
@@ -51,8 +58,21 @@ public enum BLAS {
         // cblas checks each leading dimension against the column count even for a single row.
         let strideA = stride(lda, rows: transA ? k : m, cols: transA ? m : k)
         let strideB = stride(ldb, rows: transB ? n : k, cols: transB ? k : n)
-        library.sgemm(
-            transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, stride(ldc, rows: m, cols: n))
+        let strideC = stride(ldc, rows: m, cols: n)
+        guard library.splitsProducts, Parallel.coreCount > 1, m * n * k >= splitFrom, !callerThreadsActive else {
+            return library.sgemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC)
+        }
+        // Row blocks of C take row blocks of op(A); column blocks take column blocks of op(B).
+        let byRows = m >= n
+        Parallel.forEachPart(count: byRows ? m : n, parts: Parallel.coreCount) { _, r in
+            if byRows {
+                library.sgemm(transA, transB, r.count, n, k, alpha, a + r.lowerBound * (transA ? 1 : strideA), strideA,
+                              b, strideB, beta, c + r.lowerBound * strideC, strideC)
+            } else {
+                library.sgemm(transA, transB, m, r.count, k, alpha, a, strideA, b + r.lowerBound * (transB ? strideB : 1),
+                              strideB, beta, c + r.lowerBound, strideC)
+            }
+        }
     }
 
     private static func checkStrides(
@@ -71,7 +91,34 @@ public enum BLAS {
         rows == 1 ? max(ld, cols) : ld
     }
 
+    /// Runs `body` with every BLAS call on the thread that makes it, for callers that split their
+    /// work across cores themselves (one convolution group per core, say): splitting each product
+    /// again would only make the cores wait on each other.
+    ///
+    ///     BLAS.withCallerThreads { Parallel.forEachChunk(count: groups, minChunk: 1) { … BLAS.sgemm(…) … } }
+    static func withCallerThreads<R>(_ body: () throws -> R) rethrows -> R {
+        callerThreads.enter()
+        defer { callerThreads.leave() }
+        return try body()
+    }
+
+    /// Whether a `withCallerThreads` region is running: GEMMs then stay on their calling thread.
+    static var callerThreadsActive: Bool { callerThreads.active }
+
+    private static let callerThreads = CallerThreadRegions()
     private static let library: BLASLibrary? = BLASLibrary.load()
+}
+
+/// Counts open `withCallerThreads` regions; no product is split while any is open.
+private final class CallerThreadRegions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var depth = 0
+
+    var active: Bool { lock.withLock { depth > 0 } }
+
+    func enter() { lock.withLock { depth += 1 } }
+
+    func leave() { lock.withLock { depth -= 1 } }
 }
 
 /// A BLAS opened with `dlopen`: its `cblas_sgemm` and, for OpenBLAS, its thread-count query.
@@ -95,14 +142,11 @@ struct BLASLibrary: @unchecked Sendable {
     let name: String
     let entry: Entry
     let threadQuery: ThreadQuery?
-    let threadSetter: ThreadSetter?
-    /// The thread count OpenBLAS started with, restored after each single-threaded call.
-    let threads: Int32
-
-    /// Products with fewer multiply-adds than this run on one BLAS thread. Waking OpenBLAS's
-    /// threads costs tens of microseconds, and on a busy machine its waiting threads spin in
-    /// `sched_yield`: an LSTM step (64×157×128 products) spent 45% of its time there.
-    static let singleThreadBelow = 1 << 22
+    /// True when the library was set to one thread at load (OpenBLAS) and `BLAS` splits large
+    /// products itself. OpenBLAS's own workers spin in `sched_yield` for a while after each call:
+    /// on two cores a CNN step spent a fifth of its time there, stealing the core from the
+    /// convolution kernels.
+    let splitsProducts: Bool
 
     // cblas enum values from cblas.h.
     private static let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
@@ -157,8 +201,9 @@ struct BLASLibrary: @unchecked Sendable {
     private init?(handle: UnsafeMutableRawPointer, name: String, suffix: String?) {
         let query = dlsym(handle, "openblas_get_num_threads" + (suffix ?? ""))
         threadQuery = query.map { unsafeBitCast($0, to: ThreadQuery.self) }
-        threadSetter = dlsym(handle, "openblas_set_num_threads" + (suffix ?? "")).map { unsafeBitCast($0, to: ThreadSetter.self) }
-        threads = threadQuery.map { $0() } ?? 1
+        let threadSetter = dlsym(handle, "openblas_set_num_threads" + (suffix ?? "")).map { unsafeBitCast($0, to: ThreadSetter.self) }
+        threadSetter?(1)
+        splitsProducts = threadSetter != nil
         self.name = Self.describe(name, handle: handle, suffix: suffix ?? "")
         if let suffix {
             guard let symbol = dlsym(handle, "cblas_sgemm" + suffix) else { return nil }
@@ -180,7 +225,7 @@ struct BLASLibrary: @unchecked Sendable {
     }
 
     func threadCount() -> Int {
-        guard let threadQuery else { return Parallel.coreCount }
+        guard !splitsProducts, let threadQuery else { return Parallel.coreCount }
         return max(1, Int(threadQuery()))
     }
 
@@ -196,10 +241,6 @@ struct BLASLibrary: @unchecked Sendable {
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
         let opA = transA ? Self.trans : Self.noTrans, opB = transB ? Self.trans : Self.noTrans
-        // Lowering then restoring the count only sets a variable: OpenBLAS keeps its threads.
-        let single = threads > 1 && m * n * k < Self.singleThreadBelow ? threadSetter : nil
-        single?(1)
-        defer { single?(threads) }
         switch entry {
         case .lp64(let call):
             call(Self.rowMajor, opA, opB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),

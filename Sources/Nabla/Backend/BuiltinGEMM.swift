@@ -41,7 +41,7 @@ enum BuiltinGEMM {
             b: StridedMatrix(b, rowStride: transB ? 1 : ldb, colStride: transB ? ldb : 1),
             c: c, ldc: ldc, k: k, alpha: alpha, beta: beta)
         let direct = problem.directKernel(m: m, n: n)
-        let parts = partition(m: m, n: n, k: k, workers: Parallel.coreCount)
+        let parts = partition(m: m, n: n, k: k, workers: BLAS.callerThreadsActive ? 1 : Parallel.coreCount)
         let solve = { @Sendable (part: (rows: Range<Int>, cols: Range<Int>)) in
             if let direct {
                 problem.solveDirect(direct, rows: part.rows, cols: part.cols)

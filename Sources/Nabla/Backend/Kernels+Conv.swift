@@ -10,20 +10,18 @@ struct ConvShape {
 }
 
 extension Kernels {
+    /// Runs on the calling thread: the convolution kernels share groups of images out across cores.
     /// col[(c, ki, kj), (n, oh, ow)] = x[n, c, oh·s − p + ki·d, ow·s − p + kj·d] (0 outside).
     static func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ s: ConvShape) {
         let w = s.window
         let columns = s.columns
-        Parallel.forEachChunk(count: s.batch, minChunk: 1) { images in
-            for n in images {
-                for c in 0..<s.channels {
-                    let plane = x + (n * s.channels + c) * s.height * s.width
-                    for ki in 0..<w.kernel.h {
-                        for kj in 0..<w.kernel.w {
-                            let row = (c * w.kernel.h + ki) * w.kernel.w + kj
-                            let dst = col + row * columns + n * s.outPlane
-                            fillColumnRow(plane, dst, s, ki: ki, kj: kj)
-                        }
+        for n in 0..<s.batch {
+            for c in 0..<s.channels {
+                let plane = x + (n * s.channels + c) * s.height * s.width
+                for ki in 0..<w.kernel.h {
+                    for kj in 0..<w.kernel.w {
+                        let row = (c * w.kernel.h + ki) * w.kernel.w + kj
+                        fillColumnRow(plane, col + row * columns + n * s.outPlane, s, ki: ki, kj: kj)
                     }
                 }
             }
@@ -85,33 +83,37 @@ extension Kernels {
         let w = s.window
         let columns = s.columns
         dx.initialize(repeating: 0, count: s.batch * s.channels * s.height * s.width)
-        Parallel.forEachChunk(count: s.batch, minChunk: 1) { images in
-            for n in images {
-                for c in 0..<s.channels {
-                    let plane = dx + (n * s.channels + c) * s.height * s.width
-                    for ki in 0..<w.kernel.h {
-                        for kj in 0..<w.kernel.w {
-                            let row = (c * w.kernel.h + ki) * w.kernel.w + kj
-                            let src = col + row * columns + n * s.outPlane
-                            for oh in 0..<s.outHeight {
-                                let ih = oh * w.stride.h - w.padding.h + ki * w.dilation.h
-                                guard ih >= 0 && ih < s.height else { continue }
-                                let dstRow = plane + ih * s.width
-                                let offset = kj * w.dilation.w - w.padding.w
-                                if w.stride.w == 1 {
-                                    let (lo, hi) = unitStrideSpan(offset: offset, s)
-                                    let from = src + oh * s.outWidth, to = dstRow + offset
-                                    for ow in lo..<hi { to[ow] += from[ow] }
-                                    continue
-                                }
-                                for ow in 0..<s.outWidth {
-                                    let iw = ow * w.stride.w - w.padding.w + kj * w.dilation.w
-                                    if iw >= 0 && iw < s.width { dstRow[iw] += src[oh * s.outWidth + ow] }
-                                }
-                            }
-                        }
+        for n in 0..<s.batch {
+            for c in 0..<s.channels {
+                let plane = dx + (n * s.channels + c) * s.height * s.width
+                for ki in 0..<w.kernel.h {
+                    for kj in 0..<w.kernel.w {
+                        let row = (c * w.kernel.h + ki) * w.kernel.w + kj
+                        addColumnRow(col + row * columns + n * s.outPlane, plane, s, ki: ki, kj: kj)
                     }
                 }
+            }
+        }
+    }
+
+    /// plane[oh·s − p + ki·d, ow·s − p + kj·d] += src[oh, ow] for the positions inside the plane.
+    @inline(__always)
+    private static func addColumnRow(_ src: UnsafePointer<Float>, _ plane: UnsafeMutablePointer<Float>,
+                                     _ s: ConvShape, ki: Int, kj: Int) {
+        let w = s.window
+        let offset = kj * w.dilation.w - w.padding.w
+        let (lo, hi) = unitStrideSpan(offset: offset, s)
+        for oh in 0..<s.outHeight {
+            let ih = oh * w.stride.h - w.padding.h + ki * w.dilation.h
+            guard ih >= 0 && ih < s.height else { continue }
+            let from = src + oh * s.outWidth, to = plane + ih * s.width
+            if w.stride.w == 1 {
+                for ow in lo..<hi { to[ow + offset] += from[ow] }
+                continue
+            }
+            for ow in 0..<s.outWidth {
+                let iw = ow * w.stride.w + offset
+                if iw >= 0 && iw < s.width { to[iw] += from[ow] }
             }
         }
     }

@@ -1,5 +1,6 @@
-/// 2-D convolution as GEMMs over im2col columns, a group of images at a time: each group's columns
-/// stay in the L2 cache between im2col and the GEMM, instead of a whole batch going through memory.
+/// 2-D convolution as GEMMs over im2col columns, a group of images at a time. Each group's columns
+/// stay in the cache between im2col and the GEMM, and the groups are shared out across the cores,
+/// each core running its own im2col and single-threaded GEMMs: no core waits for another.
 extension ConvShape {
     /// The same convolution over `count` images.
     func withBatch(_ count: Int) -> ConvShape {
@@ -10,17 +11,32 @@ extension ConvShape {
     var inImage: Int { channels * height * width }
     var outImage: Int { outChannels * outPlane }
 
-    /// Images per group: as many as keep the group's columns within about 512 KiB.
-    var groupSize: Int { Swift.max(1, Swift.min(batch, (1 << 17) / Swift.max(patch * outPlane, 1))) }
+    /// Images per group: few enough that the group's columns stay within about 512 KiB, and that
+    /// the batch makes at least two groups per core, so that the cores share it evenly.
+    var groupSize: Int {
+        let cached = (1 << 17) / Swift.max(patch * outPlane, 1)
+        let spread = (batch + 2 * Parallel.coreCount - 1) / (2 * Parallel.coreCount)
+        return Swift.max(1, Swift.min(batch, cached, spread))
+    }
 
-    /// Calls `body` with each group's first image and its shape.
-    func forEachGroup(_ body: (_ first: Int, _ group: ConvShape) -> Void) {
-        let size = groupSize
-        var first = 0
-        while first < batch {
-            body(first, withBatch(Swift.min(size, batch - first)))
-            first += size
-        }
+    var groupCount: Int { (batch + groupSize - 1) / groupSize }
+
+    /// How many parts `forEachPart` splits the groups into: one when a single group (or core) does
+    /// all the work with a multi-threaded GEMM, otherwise a few per core for balance.
+    var partCount: Int { Parallel.coreCount > 1 ? Swift.min(groupCount, 2 * Parallel.coreCount) : 1 }
+
+    /// The first image of group `index`, and the group's shape.
+    func group(_ index: Int) -> (first: Int, shape: ConvShape) {
+        let first = index * groupSize
+        return (first, withBatch(Swift.min(groupSize, batch - first)))
+    }
+
+    /// Calls `body(part, groups)` for each part of the groups, concurrently when there are several
+    /// parts, with every BLAS call then on its own calling thread.
+    func forEachPart(_ body: (_ part: Int, _ groups: Range<Int>) -> Void) {
+        let parts = partCount
+        guard parts > 1 else { return body(0, 0..<groupCount) }
+        BLAS.withCallerThreads { Parallel.forEachPart(count: groupCount, parts: parts, body) }
     }
 }
 
@@ -29,15 +45,18 @@ extension Kernels {
     static func conv2dForward(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                               _ y: UnsafeMutablePointer<Float>, _ s: ConvShape) {
         let most = s.withBatch(s.groupSize)
-        BufferPool.withScratch(Swift.max(most.patch * most.columns, 1)) { col in
-            BufferPool.withScratch(Swift.max(most.outChannels * most.columns, 1)) { product in
-                s.forEachGroup { first, group in
+        let columnCount = most.patch * most.columns
+        // A single image's product [O, P] already has the output's layout and needs no staging.
+        let productCount = most.batch > 1 ? most.outChannels * most.columns : 0
+        s.forEachPart { _, groups in
+            BufferPool.withScratch(Swift.max(columnCount + productCount, 1)) { buffer in
+                for index in groups {
+                    let (first, group) = s.group(index)
                     let out = y + first * s.outImage
-                    // One image: the product [O, P] already has the output's layout.
-                    let target = group.batch == 1 ? out : product
-                    im2col(x + first * s.inImage, col, group)
+                    let target = group.batch == 1 ? out : buffer + columnCount
+                    im2col(x + first * s.inImage, buffer, group)
                     BLAS.sgemm(transA: false, transB: false, m: s.outChannels, n: group.columns, k: s.patch, alpha: 1,
-                               a: weight, lda: s.patch, b: col, ldb: group.columns, beta: 0, c: target, ldc: group.columns)
+                               a: weight, lda: s.patch, b: buffer, ldb: group.columns, beta: 0, c: target, ldc: group.columns)
                     gatherImages(target, out, bias, group)
                 }
             }
@@ -48,14 +67,12 @@ extension Kernels {
     private static func gatherImages(_ product: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                      _ bias: UnsafePointer<Float>?, _ s: ConvShape) {
         guard s.batch > 1 || bias != nil else { return }
-        Parallel.forEachChunk(count: s.batch, minChunk: Swift.max(1, parallelGrain / Swift.max(s.outImage, 1))) { images in
-            for n in images {
-                for o in 0..<s.outChannels {
-                    let src = product + o * s.columns + n * s.outPlane
-                    let dst = y + (n * s.outChannels + o) * s.outPlane
-                    let b = bias?[o] ?? 0
-                    for p in 0..<s.outPlane { dst[p] = src[p] + b }
-                }
+        for n in 0..<s.batch {
+            for o in 0..<s.outChannels {
+                let src = product + o * s.columns + n * s.outPlane
+                let dst = y + (n * s.outChannels + o) * s.outPlane
+                let b = bias?[o] ?? 0
+                for p in 0..<s.outPlane { dst[p] = src[p] + b }
             }
         }
     }
@@ -65,28 +82,44 @@ extension Kernels {
                                dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
                                dBias: UnsafeMutablePointer<Float>?, _ s: ConvShape) {
         let most = s.withBatch(s.groupSize)
-        dBias?.initialize(repeating: 0, count: s.outChannels)
-        BufferPool.withScratch(Swift.max(most.outChannels * most.columns, 1)) { gradCols in
-            BufferPool.withScratch(Swift.max(most.patch * most.columns, 1)) { col in
-                s.forEachGroup { first, group in
-                    let gradients = ConvGradients(dx: dx.map { $0 + first * s.inImage }, dWeight: dWeight, dBias: dBias,
-                                                  accumulate: first > 0)
-                    conv2dBackwardGroup(x + first * s.inImage, weight, dy + first * s.outImage, gradients, group,
-                                        gradCols: gradCols, col: col)
+        let gradCount = most.outChannels * most.columns, columnCount = most.patch * most.columns
+        // Each part sums its groups' dweight and dbias apart; part 0 writes into the outputs.
+        let partialCount = s.outChannels * s.patch + s.outChannels
+        BufferPool.withScratch(Swift.max((s.partCount - 1) * partialCount, 1)) { partials in
+            s.forEachPart { part, groups in
+                let base = partials + (part - 1) * partialCount
+                let sums = ConvGradients(dWeight: dWeight.map { part == 0 ? $0 : base },
+                                         dBias: dBias.map { part == 0 ? $0 : base + s.outChannels * s.patch })
+                sums.dBias?.initialize(repeating: 0, count: s.outChannels)
+                BufferPool.withScratch(Swift.max(gradCount + columnCount, 1)) { buffer in
+                    for (order, index) in groups.enumerated() {
+                        let (first, group) = s.group(index)
+                        conv2dBackwardGroup(x + first * s.inImage, weight, dy + first * s.outImage,
+                                            dx: dx.map { $0 + first * s.inImage }, sums, accumulate: order > 0, group,
+                                            gradCols: buffer, col: buffer + gradCount)
+                    }
                 }
+            }
+            for part in 1..<Swift.max(s.partCount, 1) {
+                let base = partials + (part - 1) * partialCount
+                if let dWeight { add(base, into: dWeight, s.outChannels * s.patch) }
+                if let dBias { add(base + s.outChannels * s.patch, into: dBias, s.outChannels) }
             }
         }
     }
 
-    /// Where one group's gradients go; dweight and dbias add to earlier groups' when `accumulate`.
+    private static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, _ count: Int) {
+        for i in 0..<count { target[i] += source[i] }
+    }
+
+    /// Where one part's weight and bias gradients are summed.
     private struct ConvGradients {
-        let dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?
-        let accumulate: Bool
+        let dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?
     }
 
     private static func conv2dBackwardGroup(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                            _ out: ConvGradients, _ s: ConvShape,
-                                            gradCols: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>) {
+                                            dx: UnsafeMutablePointer<Float>?, _ sums: ConvGradients, accumulate: Bool,
+                                            _ s: ConvShape, gradCols: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>) {
         // dy [N, O, P] → [O, N, P]; a single image is already in that layout.
         let grads: UnsafePointer<Float> = s.batch == 1 ? dy : UnsafePointer(gradCols)
         if s.batch > 1 {
@@ -96,15 +129,15 @@ extension Kernels {
                 }
             }
         }
-        if let dBias = out.dBias {
+        if let dBias = sums.dBias {
             for o in 0..<s.outChannels { dBias[o] += rowSum(grads + o * s.columns, s.columns) }
         }
-        if let dWeight = out.dWeight {
+        if let dWeight = sums.dWeight {
             im2col(x, col, s)
             BLAS.sgemm(transA: false, transB: true, m: s.outChannels, n: s.patch, k: s.columns, alpha: 1,
-                       a: grads, lda: s.columns, b: col, ldb: s.columns, beta: out.accumulate ? 1 : 0, c: dWeight, ldc: s.patch)
+                       a: grads, lda: s.columns, b: col, ldb: s.columns, beta: accumulate ? 1 : 0, c: dWeight, ldc: s.patch)
         }
-        if let dx = out.dx {
+        if let dx {
             BLAS.sgemm(transA: true, transB: false, m: s.patch, n: s.columns, k: s.outChannels, alpha: 1,
                        a: weight, lda: s.patch, b: grads, ldb: s.columns, beta: 0, c: col, ldc: s.columns)
             col2im(col, dx, s)

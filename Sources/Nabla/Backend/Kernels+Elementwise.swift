@@ -151,6 +151,40 @@ enum EqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _
 enum NotEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 } }
 
 /// Where each operand of a broadcast binary op lives: its buffer and its strides over the output shape.
+/// The two operands' offsets at the start of each row of a broadcast loop, advanced row by row.
+private struct RowOffsets {
+    let shape: [Int], strides: [[Int]]
+    var index: [Int]
+    var a = 0, b = 0
+
+    init(shape: [Int], strides: [[Int]], firstRow: Int) {
+        self.shape = shape
+        self.strides = strides
+        index = [Int](repeating: 0, count: shape.count)
+        var rest = firstRow
+        for d in stride(from: shape.count - 2, through: 0, by: -1) {
+            index[d] = rest % shape[d]
+            rest /= shape[d]
+            a += index[d] * strides[0][d]
+            b += index[d] * strides[1][d]
+        }
+    }
+
+    mutating func advance() {
+        var d = shape.count - 2
+        while d >= 0 {
+            index[d] += 1
+            a += strides[0][d]
+            b += strides[1][d]
+            if index[d] < shape[d] { return }
+            a -= strides[0][d] * shape[d]
+            b -= strides[1][d] * shape[d]
+            index[d] = 0
+            d -= 1
+        }
+    }
+}
+
 struct BroadcastOperand {
     let pointer: UnsafePointer<Float>
     let strides: [Int]
@@ -182,56 +216,66 @@ extension Kernels {
         }
     }
 
-    /// Runs `F` over the output in rows of its last dimension; each operand steps by 0 or 1 inside a row.
+    /// Runs `F` over the output in rows of its last dimension, after merging the dimensions both
+    /// operands walk as one; each operand steps by 0 or 1 inside a row.
     static func broadcastLoop<F: BinaryFunction>(_: F.Type, _ a: BroadcastOperand, _ b: BroadcastOperand,
-                                                 _ out: UnsafeMutablePointer<Float>, _ shape: [Int]) {
-        let n = Shape.count(shape)
+                                                 _ out: UnsafeMutablePointer<Float>, _ fullShape: [Int]) {
+        let n = Shape.count(fullShape)
         guard n > 0 else { return }
         let pa = a.pointer, pb = b.pointer
-        if isContiguous(a.strides, shape) && isContiguous(b.strides, shape) {
+        if isContiguous(a.strides, fullShape) && isContiguous(b.strides, fullShape) {
             Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
                 for i in r { out[i] = F.apply(pa[i], pb[i]) }
             }
             return
         }
+        let (shape, strides) = coalesced(fullShape, [a.strides, b.strides])
         let rank = shape.count
         let inner = shape[rank - 1]
-        let sa = a.strides[rank - 1], sb = b.strides[rank - 1]
-        let rows = n / inner
-        Parallel.forEachChunk(count: rows, minChunk: Swift.max(1, parallelGrain / inner)) { r in
-            var index = [Int](repeating: 0, count: rank)
-            var rest = r.lowerBound
-            for d in stride(from: rank - 2, through: 0, by: -1) {
-                index[d] = rest % shape[d]
-                rest /= shape[d]
-            }
-            for row in r {
-                var offA = 0, offB = 0
-                for d in 0..<(rank - 1) {
-                    offA += index[d] * a.strides[d]
-                    offB += index[d] * b.strides[d]
-                }
-                let o = out + row * inner
-                if sa == 1 && sb == 1 {
-                    for i in 0..<inner { o[i] = F.apply(pa[offA + i], pb[offB + i]) }
-                } else if sb == 0 {
-                    let bv = pb[offB]
-                    for i in 0..<inner { o[i] = F.apply(pa[offA + i * sa], bv) }
-                } else if sa == 0 {
-                    let av = pa[offA]
-                    for i in 0..<inner { o[i] = F.apply(av, pb[offB + i * sb]) }
-                } else {
-                    for i in 0..<inner { o[i] = F.apply(pa[offA + i * sa], pb[offB + i * sb]) }
-                }
-                var d = rank - 2
-                while d >= 0 {
-                    index[d] += 1
-                    if index[d] < shape[d] { break }
-                    index[d] = 0
-                    d -= 1
-                }
+        Parallel.forEachChunk(count: n / inner, minChunk: Swift.max(1, parallelGrain / inner)) { rows in
+            var offsets = RowOffsets(shape: shape, strides: strides, firstRow: rows.lowerBound)
+            for row in rows {
+                broadcastRow(F.self, pa + offsets.a, strides[0][rank - 1], pb + offsets.b, strides[1][rank - 1],
+                             out + row * inner, inner)
+                offsets.advance()
             }
         }
+    }
+
+    /// One row of `broadcastLoop`; the common stride pairs get loops the compiler vectorizes.
+    @inline(__always)
+    private static func broadcastRow<F: BinaryFunction>(_: F.Type, _ pa: UnsafePointer<Float>, _ sa: Int,
+                                                        _ pb: UnsafePointer<Float>, _ sb: Int,
+                                                        _ o: UnsafeMutablePointer<Float>, _ inner: Int) {
+        switch (sa, sb) {
+        case (1, 1): for i in 0..<inner { o[i] = F.apply(pa[i], pb[i]) }
+        case (1, 0):
+            let bv = pb[0]
+            for i in 0..<inner { o[i] = F.apply(pa[i], bv) }
+        case (0, 1):
+            let av = pa[0]
+            for i in 0..<inner { o[i] = F.apply(av, pb[i]) }
+        default: for i in 0..<inner { o[i] = F.apply(pa[i * sa], pb[i * sb]) }
+        }
+    }
+
+    /// Merges neighbouring dimensions that every stride list walks as one (outer stride = inner
+    /// stride × inner size) and drops size-1 dimensions; the order of the elements is unchanged.
+    static func coalesced(_ shape: [Int], _ strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {
+        var merged: [Int] = []
+        var mergedStrides = [[Int]](repeating: [], count: strides.count)
+        for d in shape.indices where shape[d] != 1 {
+            let joins = !merged.isEmpty && strides.indices.allSatisfy { mergedStrides[$0].last! == strides[$0][d] * shape[d] }
+            if joins {
+                merged[merged.count - 1] *= shape[d]
+                for k in strides.indices { mergedStrides[k][merged.count - 1] = strides[k][d] }
+            } else {
+                merged.append(shape[d])
+                for k in strides.indices { mergedStrides[k].append(strides[k][d]) }
+            }
+        }
+        if merged.isEmpty { return ([1], strides.map { _ in [0] }) }
+        return (merged, mergedStrides)
     }
 
     static func isContiguous(_ strides: [Int], _ shape: [Int]) -> Bool {

@@ -17,18 +17,30 @@ extension Kernels {
         }
     }
 
-    /// dst[offset + Σ index·strides] (+)= src[i] for every i of the contiguous `shape`.
+    /// dst[offset + Σ index·strides] = src[i] for every i of the contiguous `shape`.
     static func stridedWrite(_ src: UnsafePointer<Float>, shape: [Int], _ dst: UnsafeMutablePointer<Float>,
-                             offset: Int, strides: [Int], accumulate: Bool) {
+                             offset: Int, strides: [Int]) {
         walk(shape: shape, strides: strides) { rowSrc, rowDst, inner, step in
             let s = src + rowSrc
             let d = dst + offset + rowDst
-            if accumulate {
-                for i in 0..<inner { d[i * step] += s[i] }
-            } else if step == 1 {
+            if step == 1 {
                 d.update(from: s, count: inner)
             } else {
                 for i in 0..<inner { d[i * step] = s[i] }
+            }
+        }
+    }
+
+    /// dst[strided position] += src[i] over a contiguous `src` of `shape`: the reduction behind a
+    /// broadcast's gradient, where `strides` are 0 along the broadcast dimensions.
+    static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
+        let (merged, mergedStrides) = coalesced(shape, [Shape.strides(shape), strides])
+        walk(shape: merged, strides: mergedStrides[1]) { rowSrc, rowDst, inner, step in
+            let s = src + rowSrc, d = dst + rowDst
+            switch step {
+            case 0: d[0] += rowSum(s, inner)
+            case 1: for i in 0..<inner { d[i] += s[i] }
+            default: for i in 0..<inner { d[i * step] += s[i] }
             }
         }
     }

@@ -36,6 +36,27 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Splits `0..<count` into `parts` contiguous ranges of near-equal size and calls
+    /// `body(part, range)` for each, concurrently; returns when all are done. Unlike
+    /// `forEachChunk`, the caller knows the parts in advance (to give each its own accumulator).
+    ///
+    ///     Parallel.forEachPart(count: 10, parts: 2) { part, range in partial[part] = sum(range) }
+    public static func forEachPart(count: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
+        let parts = max(1, min(parts, count))
+        guard parts > 1 else {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let task = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                task.value(part, count * part / parts ..< count * (part + 1) / parts)
+            }
+        }
+    }
+}
+
 /// Hands a value to `concurrentPerform`'s workers. The callers guarantee the safety the compiler
 /// cannot see: workers touch disjoint memory and all finish before the call returns.
 struct UncheckedSendable<Value>: @unchecked Sendable {

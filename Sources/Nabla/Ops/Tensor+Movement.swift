@@ -105,7 +105,7 @@ extension Tensor {
         let out = TensorStorage(repeating: value, count: Shape.count(outShape))
         let outStrides = Shape.strides(outShape)
         let offset = zip(before, outStrides).map { $0 * $1 }.reduce(0, +)
-        Kernels.stridedWrite(storage.pointer, shape: shape, out.pointer, offset: offset, strides: outStrides, accumulate: false)
+        Kernels.stridedWrite(storage.pointer, shape: shape, out.pointer, offset: offset, strides: outStrides)
         return .record(.pad(before: before, after: after, value: value), input: self, shape: outShape, storage: out)
     }
 
@@ -134,7 +134,7 @@ extension Tensor {
         var start = 0
         for t in tensors {
             Kernels.stridedWrite(t.storage.pointer, shape: t.shape, out.pointer, offset: start * outStrides[a],
-                                 strides: outStrides, accumulate: false)
+                                 strides: outStrides)
             start += t.shape[a]
         }
         return .record(.concat(axis: a), inputs: tensors, shape: outShape, storage: out)
@@ -186,8 +186,7 @@ extension Tensor {
     func sumTo(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let out = TensorStorage(repeating: 0, count: Shape.count(target))
-        Kernels.stridedWrite(storage.pointer, shape: shape, out.pointer, offset: 0,
-                             strides: Shape.broadcastStrides(target, to: shape), accumulate: true)
+        Kernels.sumBroadcast(storage.pointer, shape: shape, into: out.pointer, strides: Shape.broadcastStrides(target, to: shape))
         return Tensor(shape: target, storage: out, node: nil)
     }
 }

@@ -33,6 +33,11 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
             GEMMCase(m: 150, n: 130, k: 70, padA: 2, padB: 1, padC: 3, alpha: 1, beta: 1),
             GEMMCase(m: 200, n: 40, k: 300, transA: true, transB: true, alpha: 0.25, beta: 0.75),
             GEMMCase(m: 40, n: 260, k: 129, transB: true, padC: 5),
+            // At least BLAS.splitFrom multiply-adds: split into row blocks (m ≥ n) or column blocks.
+            GEMMCase(m: 260, n: 130, k: 150, padA: 2, padB: 1, padC: 3, alpha: 1, beta: 1),
+            GEMMCase(m: 261, n: 129, k: 151, transA: true, transB: true, padA: 1, padC: 2, alpha: -0.5, beta: 0.5),
+            GEMMCase(m: 90, n: 301, k: 160, transB: true, padB: 4, padC: 1, alpha: 2),
+            GEMMCase(m: 91, n: 300, k: 161, transA: true, padA: 3, alpha: 1, beta: -1),
             GEMMCase(m: 4, n: 5, k: 0, beta: 0.5),
             GEMMCase(m: 4, n: 5, k: 0, beta: 0),
             GEMMCase(m: 0, n: 5, k: 3, beta: 2),
