@@ -7,52 +7,58 @@ struct ConvShape {
     var patch: Int { channels * window.kernel.h * window.kernel.w }
     var outPlane: Int { outHeight * outWidth }
     var columns: Int { batch * outPlane }
+
+    /// One input plane with its zero padding around it: rows and columns.
+    var paddedHeight: Int { height + 2 * window.padding.h }
+    var paddedWidth: Int { width + 2 * window.padding.w }
 }
 
+/// Both lowerings go through a zero-padded copy of one input plane at a time, so that every
+/// column row is a plain strided copy with no bounds checks: rows are only 4 to 28 floats long,
+/// and per-element checks cost more than the copies.
 extension Kernels {
     /// Runs on the calling thread: the convolution kernels share groups of images out across cores.
     /// col[(c, ki, kj), (n, oh, ow)] = x[n, c, oh·s − p + ki·d, ow·s − p + kj·d] (0 outside).
     static func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ s: ConvShape) {
         let w = s.window
-        let columns = s.columns
-        for n in 0..<s.batch {
-            for c in 0..<s.channels {
-                let plane = x + (n * s.channels + c) * s.height * s.width
-                for ki in 0..<w.kernel.h {
-                    for kj in 0..<w.kernel.w {
-                        let row = (c * w.kernel.h + ki) * w.kernel.w + kj
-                        fillColumnRow(plane, col + row * columns + n * s.outPlane, s, ki: ki, kj: kj)
+        BufferPool.withScratch(s.paddedHeight * s.paddedWidth) { padded in
+            padded.initialize(repeating: 0, count: s.paddedHeight * s.paddedWidth)
+            for n in 0..<s.batch {
+                for c in 0..<s.channels {
+                    copyIntoPadding(x + (n * s.channels + c) * s.height * s.width, padded, s)
+                    for ki in 0..<w.kernel.h {
+                        for kj in 0..<w.kernel.w {
+                            let row = (c * w.kernel.h + ki) * w.kernel.w + kj
+                            fillColumnRow(padded, col + row * s.columns + n * s.outPlane, s, ki: ki, kj: kj)
+                        }
                     }
                 }
             }
         }
     }
 
+    /// The interior of `padded` = `plane`; the border stays as it is (zero).
     @inline(__always)
-    private static func fillColumnRow(_ plane: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+    private static func copyIntoPadding(_ plane: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>, _ s: ConvShape) {
+        let interior = padded + s.window.padding.h * s.paddedWidth + s.window.padding.w
+        for h in 0..<s.height { copyShort(plane + h * s.width, interior + h * s.paddedWidth, s.width) }
+    }
+
+    /// dst[oh, ow] = padded[oh·s + ki·d, ow·s + kj·d].
+    @inline(__always)
+    private static func fillColumnRow(_ padded: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                       _ s: ConvShape, ki: Int, kj: Int) {
         let w = s.window
-        for oh in 0..<s.outHeight {
-            let ih = oh * w.stride.h - w.padding.h + ki * w.dilation.h
-            let out = dst + oh * s.outWidth
-            guard ih >= 0 && ih < s.height else {
-                out.update(repeating: 0, count: s.outWidth)
-                continue
-            }
-            let src = plane + ih * s.width
-            let offset = kj * w.dilation.w - w.padding.w
+        var src = padded + ki * w.dilation.h * s.paddedWidth + kj * w.dilation.w
+        var out = dst
+        for _ in 0..<s.outHeight {
             if w.stride.w == 1 {
-                // Unit stride: a zero edge, one contiguous copy, a zero edge.
-                let (lo, hi) = unitStrideSpan(offset: offset, s)
-                for i in 0..<lo { out[i] = 0 }
-                copyShort(src + lo + offset, out + lo, hi - lo)
-                for i in hi..<s.outWidth { out[i] = 0 }
-                continue
+                copyShort(src, out, s.outWidth)
+            } else {
+                for ow in 0..<s.outWidth { out[ow] = src[ow &* w.stride.w] }
             }
-            for ow in 0..<s.outWidth {
-                let iw = ow * w.stride.w + offset
-                out[ow] = iw >= 0 && iw < s.width ? src[iw] : 0
-            }
+            src += w.stride.h * s.paddedWidth
+            out += s.outWidth
         }
     }
 
@@ -60,61 +66,53 @@ extension Kernels {
     @inline(__always)
     private static func copyShort(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
-        while i + 4 <= n {
+        while i &+ 4 <= n {
             UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self),
                                                         as: SIMD4<Float>.self)
-            i += 4
+            i &+= 4
         }
         while i < n {
             dst[i] = src[i]
-            i += 1
+            i &+= 1
         }
     }
 
-    /// The output columns `lo ..< hi` whose input column `ow + offset` lies inside the row (unit stride).
-    @inline(__always)
-    private static func unitStrideSpan(offset: Int, _ s: ConvShape) -> (Int, Int) {
-        let lo = Swift.min(Swift.max(0, -offset), s.outWidth)
-        return (lo, Swift.max(lo, Swift.min(s.outWidth, s.width - offset)))
-    }
-
-    /// The adjoint of `im2col`: accumulates columns back into dx (which starts at zero).
+    /// The adjoint of `im2col`: accumulates columns back into dx (which it overwrites).
     static func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ s: ConvShape) {
         let w = s.window
-        let columns = s.columns
-        dx.initialize(repeating: 0, count: s.batch * s.channels * s.height * s.width)
-        for n in 0..<s.batch {
-            for c in 0..<s.channels {
-                let plane = dx + (n * s.channels + c) * s.height * s.width
-                for ki in 0..<w.kernel.h {
-                    for kj in 0..<w.kernel.w {
-                        let row = (c * w.kernel.h + ki) * w.kernel.w + kj
-                        addColumnRow(col + row * columns + n * s.outPlane, plane, s, ki: ki, kj: kj)
+        let interior = w.padding.h * s.paddedWidth + w.padding.w
+        BufferPool.withScratch(s.paddedHeight * s.paddedWidth) { padded in
+            for n in 0..<s.batch {
+                for c in 0..<s.channels {
+                    padded.initialize(repeating: 0, count: s.paddedHeight * s.paddedWidth)
+                    for ki in 0..<w.kernel.h {
+                        for kj in 0..<w.kernel.w {
+                            let row = (c * w.kernel.h + ki) * w.kernel.w + kj
+                            addColumnRow(col + row * s.columns + n * s.outPlane, padded, s, ki: ki, kj: kj)
+                        }
                     }
+                    let plane = dx + (n * s.channels + c) * s.height * s.width
+                    for h in 0..<s.height { copyShort(padded + interior + h * s.paddedWidth, plane + h * s.width, s.width) }
                 }
             }
         }
     }
 
-    /// plane[oh·s − p + ki·d, ow·s − p + kj·d] += src[oh, ow] for the positions inside the plane.
+    /// padded[oh·s + ki·d, ow·s + kj·d] += src[oh, ow].
     @inline(__always)
-    private static func addColumnRow(_ src: UnsafePointer<Float>, _ plane: UnsafeMutablePointer<Float>,
+    private static func addColumnRow(_ src: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>,
                                      _ s: ConvShape, ki: Int, kj: Int) {
         let w = s.window
-        let offset = kj * w.dilation.w - w.padding.w
-        let (lo, hi) = unitStrideSpan(offset: offset, s)
-        for oh in 0..<s.outHeight {
-            let ih = oh * w.stride.h - w.padding.h + ki * w.dilation.h
-            guard ih >= 0 && ih < s.height else { continue }
-            let from = src + oh * s.outWidth, to = plane + ih * s.width
+        var to = padded + ki * w.dilation.h * s.paddedWidth + kj * w.dilation.w
+        var from = src
+        for _ in 0..<s.outHeight {
             if w.stride.w == 1 {
-                for ow in lo..<hi { to[ow + offset] += from[ow] }
-                continue
+                for ow in 0..<s.outWidth { to[ow] += from[ow] }
+            } else {
+                for ow in 0..<s.outWidth { to[ow &* w.stride.w] += from[ow] }
             }
-            for ow in 0..<s.outWidth {
-                let iw = ow * w.stride.w + offset
-                if iw >= 0 && iw < s.width { to[iw] += from[ow] }
-            }
+            to += w.stride.h * s.paddedWidth
+            from += s.outWidth
         }
     }
 }
