@@ -102,6 +102,18 @@ public enum BLAS {
         return try body()
     }
 
+    /// C = A·B for row-major `size`×`size` matrices straight through the library's `cblas_sgemm`
+    /// on its own threads (one per core), bypassing Nabla's splitting: the reference that `nabla
+    /// bench` compares `sgemm` with. Returns false, doing nothing, when no system BLAS is loaded.
+    static func directSquareProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                    _ c: UnsafeMutablePointer<Float>, size: Int) -> Bool {
+        guard let library else { return false }
+        library.threadSetter?(Int32(Parallel.coreCount))
+        defer { library.threadSetter?(1) }
+        library.sgemm(false, false, size, size, size, 1, a, size, b, size, 0, c, size)
+        return true
+    }
+
     /// Whether a `withCallerThreads` region is running: GEMMs then stay on their calling thread.
     static var callerThreadsActive: Bool { callerThreads.active }
 
@@ -142,6 +154,7 @@ struct BLASLibrary: @unchecked Sendable {
     let name: String
     let entry: Entry
     let threadQuery: ThreadQuery?
+    let threadSetter: ThreadSetter?
     /// True when the library was set to one thread at load (OpenBLAS) and `BLAS` splits large
     /// products itself. OpenBLAS's own workers spin in `sched_yield` for a while after each call:
     /// on two cores a CNN step spent a fifth of its time there, stealing the core from the
@@ -201,7 +214,7 @@ struct BLASLibrary: @unchecked Sendable {
     private init?(handle: UnsafeMutableRawPointer, name: String, suffix: String?) {
         let query = dlsym(handle, "openblas_get_num_threads" + (suffix ?? ""))
         threadQuery = query.map { unsafeBitCast($0, to: ThreadQuery.self) }
-        let threadSetter = dlsym(handle, "openblas_set_num_threads" + (suffix ?? "")).map { unsafeBitCast($0, to: ThreadSetter.self) }
+        threadSetter = dlsym(handle, "openblas_set_num_threads" + (suffix ?? "")).map { unsafeBitCast($0, to: ThreadSetter.self) }
         threadSetter?(1)
         splitsProducts = threadSetter != nil
         self.name = Self.describe(name, handle: handle, suffix: suffix ?? "")

@@ -20,6 +20,19 @@ public enum CoreWorkloads {
         let seconds = Timing.median(repeats: repeats, warmup: 2) { _ = a.matmul(b) }
         return 2 * Double(size * size * size) / seconds / 1e9
     }
+
+    /// The same product through the system BLAS called directly, on its own threads: GFLOP/s, or
+    /// `nil` when Nabla runs on its builtin kernel.
+    public static func directSgemmGflops(size: Int = 1024, repeats: Int = 10) -> Double? {
+        let a = Tensor.normal([size, size], generator: &Generator.benchmark)
+        let b = Tensor.normal([size, size], generator: &Generator.benchmark)
+        let c = TensorStorage(repeating: 0, count: size * size)
+        guard BLAS.directSquareProduct(a.storage.pointer, b.storage.pointer, c.pointer, size: size) else { return nil }
+        let seconds = Timing.median(repeats: repeats, warmup: 2) {
+            _ = BLAS.directSquareProduct(a.storage.pointer, b.storage.pointer, c.pointer, size: size)
+        }
+        return 2 * Double(size * size * size) / seconds / 1e9
+    }
 }
 
 extension Generator {

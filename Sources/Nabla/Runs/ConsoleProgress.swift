@@ -29,10 +29,10 @@ public final class ConsoleProgress: TrainingCallback {
     public func epochDidEnd(_ record: EpochRecord) {
         bar?.finish()
         bar = nil
-        output.write(Self.summaryLine(record, epochs: epochs))
+        output.write(Self.summaryLine(record, epochs: epochs) + "\n")
     }
 
-    public func trainingDidWarn(_ message: String) { output.write("warning: \(message)") }
+    public func trainingDidWarn(_ message: String) { output.write("warning: \(message)\n") }
 
     /// `epoch 3/10: train loss 0.4213 acc 0.8512 | val loss 0.4420 acc 0.8431 | lr 0.001 | 5.2s`
     public static func summaryLine(_ r: EpochRecord, epochs: Int) -> String {

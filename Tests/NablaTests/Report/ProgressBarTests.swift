@@ -83,3 +83,21 @@ struct ProgressBarTests {
         #expect(bar.line(step: 0, samples: 0, metrics: [], elapsed: 0) == "epoch 1/5 [░░░░░░░░░░]  0/10 -- samples/s ETA --:--")
     }
 }
+
+@Suite("Runs: console progress")
+struct ConsoleProgressTests {
+    @Test("the epoch summary and warnings end their lines, on a terminal and off it", arguments: [false, true])
+    func linesEnd(onTerminal: Bool) {
+        var text = ""
+        let progress = ConsoleProgress(epochs: 2, output: ProgressBar.Output(isTerminal: onTerminal) { text += $0 })
+        progress.epochDidBegin(1, batches: 1)
+        progress.stepDidEnd(StepInfo(epoch: 1, batch: 0, batches: 1, globalStep: 1, loss: 0.5, runningLoss: 0.5,
+                                     runningAccuracy: 0.75, samples: 4, samplesSoFar: 4, gradientNorm: 1))
+        progress.epochDidEnd(EpochRecord(epoch: 1, trainLoss: 0.5, trainAccuracy: 0.75, learningRate: 0.01, seconds: 1.25))
+        progress.trainingDidWarn("gradient norm of layer 0 is 0")
+        text += "test accuracy 0.9000"
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\r").last.map(String.init) ?? "" }
+        #expect(lines.contains("epoch 1/2: train loss 0.5000 acc 0.7500 | lr 0.01 | 1.2s"))
+        #expect(lines.suffix(2) == ["warning: gradient norm of layer 0 is 0", "test accuracy 0.9000"])
+    }
+}
