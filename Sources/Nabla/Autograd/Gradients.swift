@@ -78,6 +78,8 @@ enum Gradients {
             Kernels.avgPool2d(g.storage.pointer, dx.pointer, planes: x.shape[0] * x.shape[1], height: x.shape[2], width: x.shape[3],
                               outHeight: g.shape[2], outWidth: g.shape[3], window: window, countIncludePad: countIncludePad, backward: true)
             return [Tensor(shape: x.shape, storage: dx)]
+        case .batchNorm(let statistics):
+            return batchNorm(inputs, g, statistics)
         case .softmax(let axis):
             // dx = y ⊙ (g − Σ g⊙y)
             let y = Tensor(shape: g.shape, storage: node.savedOutput!)
@@ -136,6 +138,18 @@ enum Gradients {
             }
         }
         return [da?.sumTo(a.shape), db?.sumTo(b.shape)]
+    }
+
+    private static func batchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics) -> [Tensor?] {
+        let (x, weight) = (inputs[0], inputs[1])
+        let layout = Functional.channelLayout(x)
+        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
+        let dWeight = TensorStorage(uninitializedCount: layout.channels), dBias = TensorStorage(uninitializedCount: layout.channels)
+        Kernels.batchNormBackward(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
+                                  invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
+                                  dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
+        return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
+                Tensor(shape: [layout.channels], storage: dBias)]
     }
 
     private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> [Tensor?] {

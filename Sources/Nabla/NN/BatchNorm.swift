@@ -44,30 +44,28 @@ public class BatchNorm: Module, NormalizationLayer {
     override public var typeName: String { "\(String(describing: type(of: self)))(\(numFeatures))" }
 
     override public func forward(_ input: Tensor) -> Tensor {
-        let axes = [0] + Array(2..<input.rank)
         var statShape = [Int](repeating: 1, count: input.rank)
         statShape[1] = numFeatures
-        let normalized: Tensor
-        if isTraining {
-            let n = input.count / numFeatures
-            precondition(n > 1, "\(typeName): expected more than 1 value per channel when training, got input \(input.shape)")
-            let mean = input.mean(axes: axes, keepDims: true)
-            let centered = input - mean
-            let variance = centered.squared().mean(axes: axes, keepDims: true)
-            normalized = centered / (variance + eps).sqrt()
-            withNoGrad {
-                let unbiased = variance.reshape([numFeatures]) * (Float(n) / Float(n - 1))
-                runningMean.value = runningMean.value * (1 - momentum) + mean.reshape([numFeatures]) * momentum
-                runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
-                numBatchesTracked.value = numBatchesTracked.value + 1
-            }
-        } else {
-            let mean = runningMean.value.reshape(statShape)
-            let std = (runningVar.value.reshape(statShape) + eps).sqrt()
-            normalized = (input - mean) / std
-        }
+        guard !isTraining else { return trainingForward(input) }
+        let mean = runningMean.value.reshape(statShape)
+        let std = (runningVar.value.reshape(statShape) + eps).sqrt()
+        let normalized = (input - mean) / std
         guard let weight, let bias else { return normalized }
         return normalized * weight.value.reshape(statShape) + bias.value.reshape(statShape)
+    }
+
+    /// Normalizes with the batch's statistics and folds them into the running ones.
+    private func trainingForward(_ input: Tensor) -> Tensor {
+        let n = input.count / numFeatures
+        precondition(n > 1, "\(typeName): expected more than 1 value per channel when training, got input \(input.shape)")
+        let (output, mean, variance) = Functional.batchNorm(input, weight: weight?.value, bias: bias?.value, eps: eps)
+        withNoGrad {
+            let unbiased = variance * (Float(n) / Float(n - 1))
+            runningMean.value = runningMean.value * (1 - momentum) + mean * momentum
+            runningVar.value = runningVar.value * (1 - momentum) + unbiased * momentum
+            numBatchesTracked.value = numBatchesTracked.value + 1
+        }
+        return output
     }
 }
 

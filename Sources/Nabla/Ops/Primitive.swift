@@ -62,6 +62,15 @@ final class IndexStorage: @unchecked Sendable {
     init(_ values: [Int32]) { self.values = values }
 }
 
+/// The per-channel batch statistics a batch-norm node keeps for its gradient.
+final class ChannelStatistics: @unchecked Sendable {
+    let mean: TensorStorage, invStd: TensorStorage
+    init(mean: TensorStorage, invStd: TensorStorage) {
+        self.mean = mean
+        self.invStd = invStd
+    }
+}
+
 /// The primitive operations: everything else in Nabla is composed from these.
 /// Each case has a kernel in `Backend` and exactly one gradient in `Autograd/Gradients.swift`.
 enum Primitive {
@@ -89,6 +98,8 @@ enum Primitive {
     case conv2d(Window2d, hasBias: Bool)
     case maxPool2d(Window2d, winners: IndexStorage)
     case avgPool2d(Window2d, countIncludePad: Bool)
+    /// inputs: x [N, C, …], weight [C], bias [C]; normalized with the batch's own statistics.
+    case batchNorm(ChannelStatistics)
     case softmax(axis: Int)
     case logSoftmax(axis: Int)
 }

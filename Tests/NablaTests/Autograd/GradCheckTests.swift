@@ -163,6 +163,13 @@ enum GradInputs {
             GradCase("maxPool2d 3x3 stride 2 pad 1", [separated]) { Functional.maxPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) },
             GradCase("avgPool2d 2x2", [x]) { Functional.avgPool2d($0[0], kernelSize: (2, 2)) },
             GradCase("avgPool2d 3x3 pad 1", [x]) { Functional.avgPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) },
+            GradCase("batchNorm [N, C, H, W]", [x, n([3], 87, 1), n([3], 88, 1)]) {
+                Functional.batchNorm($0[0], weight: $0[1], bias: $0[2]).output
+            },
+            GradCase("batchNorm [N, C, L]", [n([4, 3, 5], 89, 2), n([3], 90, 1), n([3], 91, 1)]) {
+                Functional.batchNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-3).output
+            },
+            GradCase("batchNorm [N, C] without affine", [n([6, 4], 92, 3)]) { Functional.batchNorm($0[0]).output },
             GradCase("avgPool2d exclude pad", [x]) {
                 Functional.avgPool2d($0[0], kernelSize: (3, 3), stride: (1, 1), padding: (1, 1), countIncludePad: false)
             },
@@ -173,6 +180,22 @@ enum GradInputs {
     func agreesWithFiniteDifferences(_ c: GradCase) {
         let result = gradcheck(c.f, inputs: c.inputs, eps: c.eps)
         #expect(result.passed, "\(c): \(result)")
+    }
+
+    @Test("batchNorm's statistics are the batch mean and biased variance per channel")
+    func batchNormStatistics() {
+        let x = GradInputs.normal([4, 3, 5, 2], seed: 93, scale: 2) + 1
+        let (y, mean, variance) = Functional.batchNorm(x, eps: 0)
+        let axes = [0, 2, 3]
+        let expectedMean = x.mean(axes: axes, keepDims: true)
+        let expectedVariance = (x - expectedMean).squared().mean(axes: axes, keepDims: true)
+        #expect(maxAbsDifference(mean, expectedMean.reshape([3])) < 1e-6)
+        #expect(maxAbsDifference(variance, expectedVariance.reshape([3])) < 1e-5)
+        #expect(maxAbsDifference(y, (x - expectedMean) / expectedVariance.sqrt()) < 1e-5)
+    }
+
+    private func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
+        zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
     }
 
     @Test func gradcheckCatchesAWrongGradient() {
