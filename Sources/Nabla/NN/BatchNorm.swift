@@ -47,11 +47,12 @@ public class BatchNorm: Module, NormalizationLayer {
         var statShape = [Int](repeating: 1, count: input.rank)
         statShape[1] = numFeatures
         guard !isTraining else { return trainingForward(input) }
-        let mean = runningMean.value.reshape(statShape)
-        let std = (runningVar.value.reshape(statShape) + eps).sqrt()
-        let normalized = (input - mean) / std
-        guard let weight, let bias else { return normalized }
-        return normalized * weight.value.reshape(statShape) + bias.value.reshape(statShape)
+        // (x − mean)/std·weight + bias as one scale and one shift per channel: two passes over x, not four.
+        var scale = 1 / (runningVar.value + eps).sqrt()
+        if let weight { scale = scale * weight.value }
+        var shift = -runningMean.value * scale
+        if let bias { shift = shift + bias.value }
+        return input * scale.reshape(statShape) + shift.reshape(statShape)
     }
 
     /// Normalizes with the batch's statistics and folds them into the running ones.
