@@ -160,7 +160,7 @@ enum Gradients {
         let d = roles.map { t in t.flatMap { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) } }
         let grads = LSTMGradients(dx: d[0]?.pointer, dh0: d[4]?.pointer, dc0: d[5]?.pointer,
                                   dWeightIH: d[1]?.pointer, dWeightHH: d[2]?.pointer, dBias: d[3]?.pointer)
-        Kernels.lstmBackward(g.storage.pointer, x: x.storage.pointer, weightIH: weightIH.storage.pointer,
+        Kernels.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
                              weightHH: weightHH.storage.pointer, saved: saved.buffers, grads: grads, saved.shape)
         // One entry per recorded input: absent roles are dropped, inputs that need no gradient get nil.
         return zip(roles, d).compactMap { role, storage in

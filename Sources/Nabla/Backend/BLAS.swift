@@ -71,6 +71,28 @@ public enum BLAS {
         rows == 1 ? max(ld, cols) : ld
     }
 
+    /// Runs `body` with the BLAS held to one thread, for a caller that runs products on several threads
+    /// of its own (each worker of a fused LSTM runs its own recurrence). Calls may nest.
+    static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
+        pinLock.withLock {
+            pinDepth += 1
+            if pinDepth == 1 { library?.pin(true) }
+        }
+        defer {
+            pinLock.withLock {
+                pinDepth -= 1
+                if pinDepth == 0 { library?.pin(false) }
+            }
+        }
+        return try body()
+    }
+
+    /// Whether `withSingleThread` is in effect: then no call may restore the thread count.
+    static var isPinned: Bool { pinLock.withLock { pinDepth > 0 } }
+
+    private static let pinLock = NSLock()
+    nonisolated(unsafe) private static var pinDepth = 0
+
     private static let library: BLASLibrary? = BLASLibrary.load()
 }
 
@@ -179,6 +201,11 @@ struct BLASLibrary: @unchecked Sendable {
         return "\(name.dropLast()), \(String(cString: core)))"
     }
 
+    /// Holds OpenBLAS to one thread, or gives it back its own count.
+    func pin(_ single: Bool) {
+        if threads > 1 { threadSetter?(single ? 1 : threads) }
+    }
+
     func threadCount() -> Int {
         guard let threadQuery else { return Parallel.coreCount }
         return max(1, Int(threadQuery()))
@@ -197,7 +224,7 @@ struct BLASLibrary: @unchecked Sendable {
     ) {
         let opA = transA ? Self.trans : Self.noTrans, opB = transB ? Self.trans : Self.noTrans
         // Lowering then restoring the count only sets a variable: OpenBLAS keeps its threads.
-        let single = threads > 1 && m * n * k < Self.singleThreadBelow ? threadSetter : nil
+        let single = threads > 1 && m * n * k < Self.singleThreadBelow && !BLAS.isPinned ? threadSetter : nil
         single?(1)
         defer { single?(threads) }
         switch entry {

@@ -25,70 +25,76 @@ enum LSTMCell {
     static func forward(gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                         _ out: Targets, _ h: Int) {
         var j = 0
-        while j < h {
-            let lanes = Swift.min(4, h - j)
-            let i = SIMDMath.sigmoid(load(gates + j, lanes) + load(bias + j, lanes))
-            let f = SIMDMath.sigmoid(load(gates + h + j, lanes) + load(bias + h + j, lanes))
-            let g = SIMDMath.tanh(load(gates + 2 * h + j, lanes) + load(bias + 2 * h + j, lanes))
-            let o = SIMDMath.sigmoid(load(gates + 3 * h + j, lanes) + load(bias + 3 * h + j, lanes))
-            let c = f * load(cPrev + j, lanes) + i * g
-            let tanhC = SIMDMath.tanh(c)
-            let hidden = o * tanhC
-            store(i, gates + j, lanes)
-            store(f, gates + h + j, lanes)
-            store(g, gates + 2 * h + j, lanes)
-            store(o, gates + 3 * h + j, lanes)
-            store(c, out.c + j, lanes)
-            store(tanhC, out.tanhC + j, lanes)
-            store(hidden, out.h + j, lanes)
-            if let copy = out.hCopy { store(hidden, copy + j, lanes) }
+        // A constant 4 lets the compiler drop the partial-group branches from the main loop.
+        while j + 4 <= h {
+            forward(gates: gates, bias: bias, cPrev: cPrev, out, h, at: j, lanes: 4)
             j += 4
         }
+        if j < h { forward(gates: gates, bias: bias, cPrev: cPrev, out, h, at: j, lanes: h - j) }
+    }
+
+    @inline(__always)
+    private static func forward(gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                                _ out: Targets, _ h: Int, at j: Int, lanes: Int) {
+        let i = SIMDMath.sigmoid(load(gates + j, lanes) + load(bias + j, lanes))
+        let f = SIMDMath.sigmoid(load(gates + h + j, lanes) + load(bias + h + j, lanes))
+        let g = SIMDMath.tanh(load(gates + 2 * h + j, lanes) + load(bias + 2 * h + j, lanes))
+        let o = SIMDMath.sigmoid(load(gates + 3 * h + j, lanes) + load(bias + 3 * h + j, lanes))
+        let c = f * load(cPrev + j, lanes) + i * g
+        let tanhC = SIMDMath.tanh(c)
+        let hidden = o * tanhC
+        store(i, gates + j, lanes)
+        store(f, gates + h + j, lanes)
+        store(g, gates + 2 * h + j, lanes)
+        store(o, gates + 3 * h + j, lanes)
+        store(c, out.c + j, lanes)
+        store(tanhC, out.tanhC + j, lanes)
+        store(hidden, out.h + j, lanes)
+        if let copy = out.hCopy { store(hidden, copy + j, lanes) }
     }
 
     /// One step back: with dh = gradH + dhLater (the output's gradient plus the recurrent one) and
-    /// dc the gradient of c_t, writes the pre-activation gradients [di | df | dg | do] to `dGates`,
-    /// adds them to `dBias`, and leaves dc_{t−1} = dc ⊙ f in `dc`.
+    /// dc the gradient of c_t, writes the pre-activation gradients [di | df | dg | do] to `dGates`
+    /// and leaves dc_{t−1} = dc ⊙ f in `dc`.
     @inline(__always)
     static func backward(_ saved: Saved, gradH: UnsafePointer<Float>, dhLater: UnsafePointer<Float>,
-                         dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>,
-                         dBias: UnsafeMutablePointer<Float>, _ h: Int) {
-        let gates = saved.gates
+                         dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>, _ h: Int) {
         var j = 0
-        while j < h {
-            let lanes = Swift.min(4, h - j)
-            let (i, f) = (load(gates + j, lanes), load(gates + h + j, lanes))
-            let (g, o) = (load(gates + 2 * h + j, lanes), load(gates + 3 * h + j, lanes))
-            let tanhC = load(saved.tanhC + j, lanes)
-            let dh = load(gradH + j, lanes) + load(dhLater + j, lanes)
-            // dc_t gathers the direct path and the one through h = o ⊙ tanh(c): d tanh = 1 − tanh².
-            let dcT = (dh * o) * (1 - tanhC * tanhC) + load(dc + j, lanes)
-            // σ′ = σ(1 − σ), tanh′ = 1 − tanh².
-            let di = (dcT * g) * (i - i * i)
-            let df = (dcT * load(saved.cPrev + j, lanes)) * (f - f * f)
-            let dg = (dcT * i) * (1 - g * g)
-            let dOut = (dh * tanhC) * (o - o * o)
-            store(dcT * f, dc + j, lanes)
-            accumulate(di, dGates + j, dBias + j, lanes)
-            accumulate(df, dGates + h + j, dBias + h + j, lanes)
-            accumulate(dg, dGates + 2 * h + j, dBias + 2 * h + j, lanes)
-            accumulate(dOut, dGates + 3 * h + j, dBias + 3 * h + j, lanes)
+        while j + 4 <= h {
+            backward(saved, gradH: gradH, dhLater: dhLater, dc: dc, dGates: dGates, h, at: j, lanes: 4)
             j += 4
         }
+        if j < h { backward(saved, gradH: gradH, dhLater: dhLater, dc: dc, dGates: dGates, h, at: j, lanes: h - j) }
     }
 
-    /// Writes `value` to `target` and adds it to `sum`.
     @inline(__always)
-    private static func accumulate(_ value: Vector, _ target: UnsafeMutablePointer<Float>,
-                                   _ sum: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        store(value, target, lanes)
-        store(load(sum, lanes) + value, sum, lanes)
+    private static func backward(_ saved: Saved, gradH: UnsafePointer<Float>, dhLater: UnsafePointer<Float>,
+                                 dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>,
+                                 _ h: Int, at j: Int, lanes: Int) {
+        let gates = saved.gates
+        let (i, f) = (load(gates + j, lanes), load(gates + h + j, lanes))
+        let (g, o) = (load(gates + 2 * h + j, lanes), load(gates + 3 * h + j, lanes))
+        let tanhC = load(saved.tanhC + j, lanes)
+        let dh = load(gradH + j, lanes) + load(dhLater + j, lanes)
+        // dc_t gathers the direct path and the one through h = o ⊙ tanh(c): d tanh = 1 − tanh².
+        let dcT = (dh * o) * (1 - tanhC * tanhC) + load(dc + j, lanes)
+        // σ′ = σ(1 − σ), tanh′ = 1 − tanh².
+        let di = (dcT * g) * (i - i * i)
+        let df = (dcT * load(saved.cPrev + j, lanes)) * (f - f * f)
+        let dg = (dcT * i) * (1 - g * g)
+        let dOut = (dh * tanhC) * (o - o * o)
+        store(dcT * f, dc + j, lanes)
+        store(di, dGates + j, lanes)
+        store(df, dGates + h + j, lanes)
+        store(dg, dGates + 2 * h + j, lanes)
+        store(dOut, dGates + 3 * h + j, lanes)
     }
 
     /// `lanes` (1 to 4) values, the rest zero: the last group of a row whose length is not a multiple of 4.
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, _ lanes: Int) -> Vector {
-        if lanes == 4 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        // Four scalar loads compile to one unaligned vector load; `loadUnaligned` was left as a call.
+        if lanes == 4 { return Vector(p[0], p[1], p[2], p[3]) }
         var v = Vector(repeating: 0)
         for k in 0..<lanes { v[k] = p[k] }
         return v
@@ -99,7 +105,10 @@ enum LSTMCell {
 
     @inline(__always)
     static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes == 4 { return UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
+        if lanes == 4 {
+            (p[0], p[1], p[2], p[3]) = (v[0], v[1], v[2], v[3])
+            return
+        }
         for k in 0..<lanes { p[k] = v[k] }
     }
 }

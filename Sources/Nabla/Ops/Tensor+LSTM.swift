@@ -3,19 +3,19 @@
 final class LSTMSaved: @unchecked Sendable {
     let shape: LSTMShape
     let hasBias: Bool, hasInitialH: Bool, hasInitialC: Bool
-    /// [rows, 4H], then [rows, H] three times: see `LSTMBuffers`.
-    let gates: TensorStorage, hPrev: TensorStorage, cPrev: TensorStorage, tanhC: TensorStorage
+    /// See `LSTMBuffers`.
+    let gates: TensorStorage, operands: TensorStorage, cPrev: TensorStorage, tanhC: TensorStorage
 
     init(_ shape: LSTMShape, hasBias: Bool, hasInitialH: Bool, hasInitialC: Bool) {
         self.shape = shape
         (self.hasBias, self.hasInitialH, self.hasInitialC) = (hasBias, hasInitialH, hasInitialC)
         gates = TensorStorage(uninitializedCount: shape.rows * shape.gateWidth)
-        hPrev = TensorStorage(uninitializedCount: shape.rows * shape.hiddenSize)
+        operands = TensorStorage(uninitializedCount: shape.rows * shape.operandWidth)
         cPrev = TensorStorage(uninitializedCount: shape.rows * shape.hiddenSize)
         tanhC = TensorStorage(uninitializedCount: shape.rows * shape.hiddenSize)
     }
 
-    var buffers: LSTMBuffers { LSTMBuffers(gates: gates.pointer, hPrev: hPrev.pointer, cPrev: cPrev.pointer, tanhC: tanhC.pointer) }
+    var buffers: LSTMBuffers { LSTMBuffers(gates: gates.pointer, operands: operands.pointer, cPrev: cPrev.pointer, tanhC: tanhC.pointer) }
 
     /// The node's inputs by role; they were recorded as [x, W_ih, W_hh] + [bias] + [h0] + [c0].
     func split(_ inputs: [Tensor]) -> (x: Tensor, weightIH: Tensor, weightHH: Tensor, bias: Tensor?, h0: Tensor?, c0: Tensor?) {
