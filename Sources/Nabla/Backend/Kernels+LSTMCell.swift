@@ -1,7 +1,8 @@
 /// The elementwise part of one LSTM step for one sequence, over its H hidden units, four lanes at a time.
 ///
 /// Gate rows are laid out [i | f | g | o], H values each, as PyTorch stacks them. Products are written
-/// `a * b + c`, not `addProduct`, which calls libm per lane on baseline x86-64.
+/// `a * b + c`, not `addProduct`, which calls libm per lane on baseline x86-64. The gates use the rational
+/// tanh and sigmoid (error below 3.5e-7): with exp-based ones, this pass took a third of a training step.
 enum LSTMCell {
     typealias Vector = SIMDMath.Vector
 
@@ -36,12 +37,12 @@ enum LSTMCell {
     @inline(__always)
     private static func forward(gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                                 _ out: Targets, _ h: Int, at j: Int, lanes: Int) {
-        let i = SIMDMath.sigmoid(load(gates + j, lanes) + load(bias + j, lanes))
-        let f = SIMDMath.sigmoid(load(gates + h + j, lanes) + load(bias + h + j, lanes))
-        let g = SIMDMath.tanh(load(gates + 2 * h + j, lanes) + load(bias + 2 * h + j, lanes))
-        let o = SIMDMath.sigmoid(load(gates + 3 * h + j, lanes) + load(bias + 3 * h + j, lanes))
+        let i = SIMDMath.sigmoidRational(load(gates + j, lanes) + load(bias + j, lanes))
+        let f = SIMDMath.sigmoidRational(load(gates + h + j, lanes) + load(bias + h + j, lanes))
+        let g = SIMDMath.tanhRational(load(gates + 2 * h + j, lanes) + load(bias + 2 * h + j, lanes))
+        let o = SIMDMath.sigmoidRational(load(gates + 3 * h + j, lanes) + load(bias + 3 * h + j, lanes))
         let c = f * load(cPrev + j, lanes) + i * g
-        let tanhC = SIMDMath.tanh(c)
+        let tanhC = SIMDMath.tanhRational(c)
         let hidden = o * tanhC
         store(i, gates + j, lanes)
         store(f, gates + h + j, lanes)
