@@ -72,26 +72,37 @@ extension Kernels {
     static func lstmForward(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, c0: UnsafePointer<Float>?,
                             weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
-        let (h, g, w) = (s.hiddenSize, s.gateWidth, s.operandWidth)
+        let (i, g) = (s.inputSize, s.gateWidth)
         fillOperands(x, h0: h0, c0: c0, saved, s)
-        withLSTMWorkers { withZerosIfNil(bias, count: g) { bias in
-            forEachCoreRange(s.rows, atLeast: 64) { rows in
-                BLAS.sgemm(transA: false, transB: true, m: rows.count, n: g, k: s.inputSize, alpha: 1, a: x + rows.lowerBound * s.inputSize,
-                           lda: s.inputSize, b: weightIH, ldb: s.inputSize, beta: 0, c: saved.gates + rows.lowerBound * g, ldc: g)
-            }
-            s.forEachSequenceGroup { group in
-                for t in 0..<s.steps {
-                    let first = s.row(t, group.lowerBound)
-                    // A zero h0 adds nothing at step 0.
-                    if t > 0 || h0 != nil {
-                        BLAS.sgemm(transA: false, transB: true, m: group.count, n: g, k: h, alpha: 1,
-                                   a: saved.operands + first * w + s.inputSize + 1, lda: s.batchRows * w, b: weightHH, ldb: h,
-                                   beta: 1, c: saved.gates + first * g, ldc: s.batchRows * g)
-                    }
-                    lstmStepForward(t, group, bias: bias, out: out, saved: saved, s)
+        // [W_ih | W_hh]ᵀ, [I + H, 4H]: OpenBLAS ran these products a quarter faster on weights stored [k, n].
+        BufferPool.withScratch(g * (i + s.hiddenSize)) { weightsT in
+            stridedRead(weightIH, offset: 0, strides: [1, i], weightsT, shape: [i, g])
+            stridedRead(weightHH, offset: 0, strides: [1, s.hiddenSize], weightsT + i * g, shape: [s.hiddenSize, g])
+            withLSTMWorkers { withZerosIfNil(bias, count: g) { bias in
+                forEachCoreRange(s.rows, atLeast: 64) { rows in
+                    BLAS.sgemm(transA: false, transB: false, m: rows.count, n: g, k: i, alpha: 1, a: x + rows.lowerBound * i,
+                               lda: i, b: weightsT, ldb: g, beta: 0, c: saved.gates + rows.lowerBound * g, ldc: g)
                 }
+                s.forEachSequenceGroup { group in
+                    lstmGroupForward(group, weightHHT: weightsT + i * g, bias: bias, fromZero: h0 == nil, out: out, saved: saved, s)
+                }
+            } }
+        }
+    }
+
+    /// All steps for the sequences in `group`. `fromZero`: h0 is zero, so step 0 has no recurrent product.
+    private static func lstmGroupForward(_ group: Range<Int>, weightHHT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                         fromZero: Bool, out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
+        let (g, w) = (s.gateWidth, s.operandWidth)
+        for t in 0..<s.steps {
+            let first = s.row(t, group.lowerBound)
+            if t > 0 || !fromZero {
+                BLAS.sgemm(transA: false, transB: false, m: group.count, n: g, k: s.hiddenSize, alpha: 1,
+                           a: saved.operands + first * w + s.inputSize + 1, lda: s.batchRows * w, b: weightHHT, ldb: g,
+                           beta: 1, c: saved.gates + first * g, ldc: s.batchRows * g)
             }
-        } }
+            lstmStepForward(t, group, bias: bias, out: out, saved: saved, s)
+        }
     }
 
     /// The fused cell pass of step `t` for `group`: h_t to the output and the next step's operand row,
