@@ -2,7 +2,7 @@
 ///
 /// Gate rows are laid out [i | f | g | o], H values each, as PyTorch stacks them. Products are written
 /// `a * b + c`, not `addProduct`, which calls libm per lane on baseline x86-64. The gates use the rational
-/// tanh and sigmoid (error below 3.5e-7): with exp-based ones, this pass took a third of a training step.
+/// tanh and sigmoid (error below 4e-7): with exp-based ones, this pass took a third of a training step.
 enum LSTMCell {
     typealias Vector = SIMDMath.Vector
 
