@@ -1,7 +1,7 @@
 /// Sizes and memory layout of one fused LSTM layer: T steps of N sequences, I inputs, H hidden units.
 ///
 /// The input and every per-(step, sequence) buffer keep the input's row order, [T, N] or (batch-first)
-/// [N, T], so nothing is transposed: the N rows of one step form a matrix with row stride `batchRows`.
+/// [N, T], so the input is never transposed: the N rows of one step form a matrix with row stride `batchRows`.
 /// The output [T+1, N, H] ([N, T+1, H] batch-first) holds h_1…h_T along the step axis, then c_T.
 struct LSTMShape: Equatable, Sendable {
     let steps: Int, batch: Int, inputSize: Int, hiddenSize: Int
@@ -11,8 +11,6 @@ struct LSTMShape: Equatable, Sendable {
     var gateWidth: Int { 4 * hiddenSize }
     /// Rows between sequence n and n + 1 of one step, in the input's order.
     var batchRows: Int { batchFirst ? steps : 1 }
-    /// Rows between sequence n and n + 1 of one step in the output, whose step axis has T + 1 entries.
-    var outBatchRows: Int { batchFirst ? steps + 1 : 1 }
     var outputShape: [Int] { batchFirst ? [batch, steps + 1, hiddenSize] : [steps + 1, batch, hiddenSize] }
 
     /// The row of (step t, sequence n) in the input and the saved buffers.
@@ -67,8 +65,9 @@ extension Kernels {
 }
 
 extension Kernels {
-    /// A whole LSTM layer: all steps' x·W_ihᵀ in one GEMM, then per step one GEMM h_{t−1}·W_hhᵀ added
-    /// in place and one fused pass for the gates and the c, h update. `h0`, `c0` and `bias` may be nil (zeros).
+    /// A whole LSTM layer: all steps' x·W_ihᵀ as one product (its rows split among the workers), then per
+    /// step one GEMM h_{t−1}·W_hhᵀ added in place and one fused pass for the gates and the c, h update.
+    /// `h0`, `c0` and `bias` may be nil (zeros).
     static func lstmForward(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, c0: UnsafePointer<Float>?,
                             weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
