@@ -88,6 +88,8 @@ enum Gradients {
             // dx = g − softmax(x) · Σ g
             let y = Tensor(shape: g.shape, storage: node.savedOutput!)
             return [g - y.exp() * g.sum(axis: axis, keepDims: true)]
+        case .lstm(let saved):
+            return lstm(inputs, g, saved)
         }
     }
 
@@ -163,5 +165,20 @@ enum Gradients {
         var result: [Tensor?] = [dx.map { Tensor(shape: x.shape, storage: $0) }, dw.map { Tensor(shape: w.shape, storage: $0) }]
         if hasBias { result.append(db.map { Tensor(shape: [s.outChannels], storage: $0) }) }
         return result
+    }
+
+    private static func lstm(_ inputs: [Tensor], _ g: Tensor, _ saved: LSTMSaved) -> [Tensor?] {
+        let (x, weightIH, weightHH, bias, h0, c0) = saved.split(inputs)
+        let roles: [Tensor?] = [x, weightIH, weightHH, bias, h0, c0]   // the recorded order; absent ones nil
+        // Only the inputs that take part in the graph get a buffer, and so a computed gradient.
+        let d = roles.map { t in t.flatMap { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) } }
+        let grads = LSTMGradients(dx: d[0]?.pointer, dh0: d[4]?.pointer, dc0: d[5]?.pointer,
+                                  dWeightIH: d[1]?.pointer, dWeightHH: d[2]?.pointer, dBias: d[3]?.pointer)
+        Kernels.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
+                             weightHH: weightHH.storage.pointer, saved: saved.buffers, grads: grads, saved.shape)
+        // One entry per recorded input: absent roles are dropped, inputs that need no gradient get nil.
+        return zip(roles, d).compactMap { role, storage in
+            role.map { input in storage.map { Tensor(shape: input.shape, storage: $0) } }
+        }
     }
 }

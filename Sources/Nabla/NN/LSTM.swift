@@ -36,25 +36,24 @@ public final class LSTM: RNNBase, @unchecked Sendable {
         run(input, state: state, weights: layers.map(\.tensors))
     }
 
-    /// The recurrence over explicit weight tensors, one entry per layer.
+    /// The recurrence over explicit weight tensors, one entry per layer: one fused `Functional.lstm` node
+    /// per layer, whose extra last step row is the layer's final cell state.
     func run(_ input: Tensor, state: State?, weights: [RNNLayerTensors]) -> (output: Tensor, state: State) {
         let batch = checkedBatchSize(input)
-        var xs = timeSteps(input)
+        let (axis, steps) = (batchFirst ? 1 : 0, input.shape[batchFirst ? 1 : 0])
+        var sequence = input
         var finalH: [Tensor] = [], finalC: [Tensor] = []
         for (k, w) in weights.enumerated() {
-            var h = initialState(state?.h, "h", layer: k, batch: batch)
-            var c = initialState(state?.c, "c", layer: k, batch: batch)
-            let gates = gateWeights(w.weightIH, w.biasIH.map { $0 + w.biasHH! }, w.weightHH, gates: 0..<4)
-            xs = withBiasColumn(k == 0 ? xs : dropped(xs)).map { x in
-                // [x, 1, h]·[W_ih | b_ih + b_hh | W_hh]ᵀ per gate; a zero state leaves [x, 1]·[W_ih | b]ᵀ.
-                let operand = h.map { Tensor.cat([x, $0], axis: 1) } ?? x
-                (h, c) = step(gates.map { gateProduct(operand, $0) }, c)
-                return h!
-            }
-            finalH.append(h!)
-            finalC.append(c!)
+            let both = Functional.lstm(k == 0 ? sequence : dropped(sequence),
+                                       h0: initialState(state?.h, "h", layer: k, batch: batch),
+                                       c0: initialState(state?.c, "c", layer: k, batch: batch),
+                                       weightIH: w.weightIH, weightHH: w.weightHH,
+                                       bias: w.biasIH.map { $0 + w.biasHH! }, batchFirst: batchFirst)
+            sequence = both.narrow(axis: axis, start: 0, length: steps)
+            finalH.append(both.narrow(axis: axis, start: steps - 1, length: 1).reshape([batch, hiddenSize]))
+            finalC.append(both.narrow(axis: axis, start: steps, length: 1).reshape([batch, hiddenSize]))
         }
-        return (sequence(xs), (Tensor.stack(finalH), Tensor.stack(finalC)))
+        return (sequence, (Tensor.stack(finalH), Tensor.stack(finalC)))
     }
 
     /// `forward(_:state:)`, named so that `lstm(x, state: s)` reads like a call.
@@ -64,12 +63,5 @@ public final class LSTM: RNNBase, @unchecked Sendable {
     /// ```
     public func callAsFunction(_ input: Tensor, state: State?) -> (output: Tensor, state: State) {
         forward(input, state: state)
-    }
-
-    /// One step from the gates' pre-activations [i, f, g, o], each [N, H]; a `nil` cell state stands for zeros.
-    private func step(_ pre: [Tensor], _ c: Tensor?) -> State {
-        let (i, f, g, o) = (pre[0].sigmoid(), pre[1].sigmoid(), pre[2].tanh(), pre[3].sigmoid())
-        let cNext = c.map { f * $0 + i * g } ?? i * g
-        return (o * cNext.tanh(), cNext)
     }
 }

@@ -171,15 +171,16 @@ public class RNNBase: Module, WeightInitializable, @unchecked Sendable {
     }
 
     /// The steps passed between layers, with dropout applied in training mode.
-    func dropped(_ xs: [Tensor]) -> [Tensor] {
-        guard isTraining && dropout > 0 else { return xs }
+    func dropped(_ xs: [Tensor]) -> [Tensor] { xs.map { dropped($0) } }
+
+    /// A layer's output as passed to the next layer, with dropout applied in training mode.
+    func dropped(_ x: Tensor) -> Tensor {
+        guard isTraining && dropout > 0 else { return x }
         let scale = 1 / (1 - dropout)
-        return xs.map { x in
-            var mask = [Float](repeating: 0, count: x.count)
-            Random.with { g in
-                for i in mask.indices where g.nextUniform() >= Double(dropout) { mask[i] = scale }
-            }
-            return x * Tensor(shape: x.shape, scalars: mask)
+        var mask = [Float](repeating: 0, count: x.count)
+        Random.with { g in
+            for i in mask.indices where g.nextUniform() >= Double(dropout) { mask[i] = scale }
         }
+        return x * Tensor(shape: x.shape, scalars: mask)
     }
 }

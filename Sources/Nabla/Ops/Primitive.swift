@@ -102,4 +102,6 @@ enum Primitive {
     case batchNorm(ChannelStatistics)
     case softmax(axis: Int)
     case logSoftmax(axis: Int)
+    /// A whole LSTM layer over a sequence; inputs x, W_ih, W_hh, then bias, h0, c0 where given.
+    case lstm(LSTMSaved)
 }

@@ -176,7 +176,28 @@ enum GradInputs {
         ]
     }()
 
-    @Test(arguments: unary + binary + reductions + linalgAndMovement + spatial)
+    /// The fused LSTM layer: x [T, N, I] (or [N, T, I]), W_ih [4H, I], W_hh [4H, H], bias [4H], h0 and c0 [N, H].
+    /// The probe weights every output row, the final cell state's included; weights are scaled up from
+    /// ±1/√H so the gates leave their linear range.
+    static let recurrent: [GradCase] = {
+        let n = GradInputs.normal
+        let (weightIH, weightHH, bias) = (n([12, 2], 91, 0.8), n([12, 3], 92, 0.8), n([12], 93, 0.5))
+        let (h0, c0) = (n([2, 3], 94, 0.5), n([2, 3], 95, 0.5))
+        return [
+            GradCase("lstm x, h0, c0, W_ih, W_hh, bias", [n([3, 2, 2], 90, 1), h0, c0, weightIH, weightHH, bias]) {
+                Functional.lstm($0[0], h0: $0[1], c0: $0[2], weightIH: $0[3], weightHH: $0[4], bias: $0[5], batchFirst: false)
+            },
+            GradCase("lstm batch-first, zero state, no bias", [n([2, 4, 2], 96, 1), weightIH, weightHH]) {
+                Functional.lstm($0[0], h0: nil, c0: nil, weightIH: $0[1], weightHH: $0[2], bias: nil, batchFirst: true)
+            },
+            GradCase("lstm final cell state alone", [n([2, 3, 2], 97, 1), h0, c0, weightIH, weightHH, bias]) {
+                Functional.lstm($0[0], h0: $0[1], c0: $0[2], weightIH: $0[3], weightHH: $0[4], bias: $0[5], batchFirst: true)
+                    .narrow(axis: 1, start: 3, length: 1)
+            },
+        ]
+    }()
+
+    @Test(arguments: unary + binary + reductions + linalgAndMovement + spatial + recurrent)
     func agreesWithFiniteDifferences(_ c: GradCase) {
         let result = gradcheck(c.f, inputs: c.inputs, eps: c.eps)
         #expect(result.passed, "\(c): \(result)")

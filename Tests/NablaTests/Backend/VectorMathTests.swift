@@ -58,6 +58,20 @@ private func positiveFloats() -> [Float] {
     return values + sweep(0.5, 2)
 }
 
+/// A `SIMDMath` function applied four lanes at a time, as a `VectorMath`-style kernel.
+private func fourLanes(
+    _ function: @escaping (SIMDMath.Vector) -> SIMDMath.Vector
+) -> (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void {
+    { x, y, n in
+        for start in stride(from: 0, to: n, by: 4) {
+            var v = SIMDMath.Vector(repeating: 0)
+            for k in 0..<min(4, n - start) { v[k] = x[start + k] }
+            let result = function(v)
+            for k in 0..<min(4, n - start) { y[start + k] = result[k] }
+        }
+    }
+}
+
 @Suite("VectorMath")
 struct VectorMathTests {
     @Test("exp is within 2e-7 relative error on [-87, 88]")
@@ -142,5 +156,24 @@ struct VectorMathTests {
             VectorMath.log(UnsafePointer(buffer.baseAddress!), buffer.baseAddress!, buffer.count)
         }
         #expect(zip(values, expected).allSatisfy { abs(Double($0) - $1) <= 5e-7 * abs($1) + 1e-12 })
+    }
+
+    @Test("rational tanh is within 4e-7 relative error, rational sigmoid within 2.5e-7 absolute")
+    func rationalAccuracy() {
+        let (tanh, sigmoid) = (fourLanes(SIMDMath.tanhRational), fourLanes(SIMDMath.sigmoidRational))
+        #expect(worstError(tanh, Foundation.tanh, over: sweep(-20, 20), relative: 4e-7, absolute: 1e-30) <= 1)
+        #expect(worstError(tanh, Foundation.tanh, over: sweep(-1e-3, 1e-3), relative: 2.5e-7, absolute: 1e-30) <= 1)
+        let reference = { (x: Double) in 1 / (1 + Foundation.exp(-x)) }
+        #expect(worstError(sigmoid, reference, over: sweep(-30, 30), relative: 0, absolute: 2.5e-7) <= 1)
+    }
+
+    @Test("rational tanh and sigmoid saturate inside (−1, 1) and (0, 1), within their error, and pass NaN on")
+    func rationalEdges() {
+        let tanh = applying(fourLanes(SIMDMath.tanhRational), to: [1000, -1000, .infinity, -.infinity, .nan, 0, 7.9, -8])
+        #expect(tanh[0] < 1 && tanh[0] > 1 - 4e-7 && tanh[1] == -tanh[0] && tanh[2] == tanh[0] && tanh[3] == tanh[1])
+        #expect(tanh[4].isNaN && tanh[5] == 0 && tanh[6] < 1 && tanh[7] > -1)
+        let sigmoid = applying(fourLanes(SIMDMath.sigmoidRational), to: [1000, -1000, .nan, 0])
+        #expect(sigmoid[0] < 1 && sigmoid[0] > 1 - 2.5e-7 && sigmoid[1] > 0 && sigmoid[1] < 2.5e-7)
+        #expect(sigmoid[2].isNaN && sigmoid[3] == 0.5)
     }
 }
