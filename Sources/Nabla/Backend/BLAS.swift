@@ -10,7 +10,8 @@ import Foundation
 /// Nabla links no BLAS: on first use it opens OpenBLAS (Linux) or Accelerate (macOS) with `dlopen`
 /// and looks up `cblas_sgemm`. OpenBLAS is kept to one thread: Nabla splits large products across
 /// the cores itself, on the same threads as its other kernels, so that OpenBLAS's idle workers do
-/// not spin in `sched_yield` on cores that Nabla's kernels need. Setting the environment variable `NABLA_BLAS=builtin`, or finding
+/// not spin in `sched_yield` on cores that Nabla's kernels need. Only very large products (512³
+/// and up) run on OpenBLAS's own threads. Setting the environment variable `NABLA_BLAS=builtin`, or finding
 /// no library, selects the pure-Swift kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
 /// Nabla sets it from the CPU's instruction sets before loading OpenBLAS (see `suggestCoreType`).
 ///
@@ -31,6 +32,11 @@ public enum BLAS {
     /// Products with at least this many multiply-adds are split across the cores; below it, waking
     /// a second thread costs more than it saves.
     static let splitFrom = 1 << 22
+
+    /// From this many multiply-adds (a 512³ product) OpenBLAS runs on its own threads, which share
+    /// the packed panels of B: faster than two halves packing their own, and the idle spinning that
+    /// follows costs little next to a product this size.
+    static let ownThreadsFrom = 1 << 27
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, where op(A) is m×k and op(B) is k×n.
     ///
@@ -61,6 +67,9 @@ public enum BLAS {
         let strideC = stride(ldc, rows: m, cols: n)
         guard library.splitsProducts, Parallel.coreCount > 1, m * n * k >= splitFrom, !callerThreadsActive else {
             return library.sgemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC)
+        }
+        if m * n * k >= ownThreadsFrom {
+            return library.onOwnThreads { library.sgemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC) }
         }
         // Row blocks of C take row blocks of op(A); column blocks take column blocks of op(B).
         let byRows = m >= n
@@ -108,9 +117,7 @@ public enum BLAS {
     static func directSquareProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                     _ c: UnsafeMutablePointer<Float>, size: Int) -> Bool {
         guard let library else { return false }
-        library.threadSetter?(Int32(Parallel.coreCount))
-        defer { library.threadSetter?(1) }
-        library.sgemm(false, false, size, size, size, 1, a, size, b, size, 0, c, size)
+        library.onOwnThreads { library.sgemm(false, false, size, size, size, 1, a, size, b, size, 0, c, size) }
         return true
     }
 
@@ -235,6 +242,13 @@ struct BLASLibrary: @unchecked Sendable {
               let core = unsafeBitCast(symbol, to: CoreName.self)()
         else { return name }
         return "\(name.dropLast()), \(String(cString: core)))"
+    }
+
+    /// Runs `body` with OpenBLAS on one thread per core, then holds it to one thread again.
+    func onOwnThreads(_ body: () -> Void) {
+        threadSetter?(Int32(Parallel.coreCount))
+        defer { threadSetter?(1) }
+        body()
     }
 
     func threadCount() -> Int {
