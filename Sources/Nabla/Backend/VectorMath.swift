@@ -1,3 +1,6 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
 /// Vectorized elementwise math on raw `Float` buffers.
 ///
 /// Each function reads `n` values from `x` and writes `n` results to `y`; `y` may equal `x` for
@@ -88,6 +91,17 @@ enum SIMDMath {
     static let ln2Low: Float = -2.12194440e-4
     /// Adding 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer.
     static let roundingMagic: Float = 12_582_912
+
+    /// √v in one `sqrtps` (correctly rounded, as `Float.squareRoot`). On Linux the generic
+    /// `SIMD4.squareRoot()` takes four scalar square roots, each guarded by a libm fallback for errno.
+    @inline(__always)
+    static func squareRoot(_ v: Vector) -> Vector {
+        #if arch(x86_64)
+        return Vector(_mm_sqrt_ps(__m128(v)))
+        #else
+        return v.squareRoot()
+        #endif
+    }
 
     @inline(__always) static func bits(_ v: Vector) -> Bits { unsafeBitCast(v, to: Bits.self) }
     @inline(__always) static func float(_ b: Bits) -> Vector { unsafeBitCast(b, to: Vector.self) }

@@ -102,7 +102,7 @@ public class Adam: Optimizer, @unchecked Sendable {
             let v = UnsafeRawPointer(expAvgSq + i).loadUnaligned(as: V.self) * c.b2 + c.w2 * d * d
             UnsafeMutableRawPointer(expAvg + i).storeBytes(of: m, as: V.self)
             UnsafeMutableRawPointer(expAvgSq + i).storeBytes(of: v, as: V.self)
-            let denom = v.squareRoot() / c.bc2Sqrt + c.epsilon
+            let denom = SIMDMath.squareRoot(v) / c.bc2Sqrt + c.epsilon
             UnsafeMutableRawPointer(p + i).storeBytes(of: x + c.negStepSize * m / denom, as: V.self)
         }
         // Elementwise, so splitting across cores changes no result.
