@@ -188,6 +188,11 @@ struct BLASLibrary: @unchecked Sendable {
     static func load() -> BLASLibrary? {
         if ProcessInfo.processInfo.environment["NABLA_BLAS"]?.lowercased() == "builtin" { return nil }
         suggestCoreType()
+        // OpenBLAS starts its worker threads when it loads, and they spin in sched_yield for about
+        // 0.1 s before sleeping: a short run lost a core to them. Nabla splits products itself, so
+        // OpenBLAS starts with one thread (unless the user chose a count) and adds workers only for
+        // the very large products it runs on its own threads.
+        setenv("OPENBLAS_NUM_THREADS", "1", 0)
         for candidate in candidates {
             guard let handle = dlopen(candidate.file, RTLD_NOW | RTLD_LOCAL) else { continue }
             let name = candidate.label == "Accelerate" ? "Accelerate" : "\(candidate.label) (\(candidate.file))"
