@@ -11,8 +11,8 @@ import Foundation
 /// and looks up `cblas_sgemm`. OpenBLAS is kept to one thread: Nabla splits large products across
 /// the cores itself, on the same threads as its other kernels, so that OpenBLAS's idle workers do
 /// not spin in `sched_yield` on cores that Nabla's kernels need. Only very large products (512³
-/// and up) run on OpenBLAS's own threads. Setting the environment variable `NABLA_BLAS=builtin`, or finding
-/// no library, selects the pure-Swift kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
+/// and up) run on OpenBLAS's own threads. Setting the environment variable `NABLA_BLAS=builtin`,
+/// or finding no library, selects the pure-Swift kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
 /// Nabla sets it from the CPU's instruction sets before loading OpenBLAS (see `suggestCoreType`).
 ///
 ///     print(BLAS.name)   // "OpenBLAS (libopenblas.so.0, SkylakeX)"
