@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Layers, each target importing only the ones above it in this list:
+//   NablaBackend  kernels on raw buffers: the Backend interface, the CPU and reference backends, BLAS, threads
+//   NablaCore     Tensor, the primitive ops, autograd
+//   NablaLibrary  layers, losses, optimizers, data, file formats, training, model specs, reports
+//   NablaRuns     run folders, the fit-and-save run the command line drives, benchmark workloads
+//   Nabla         the umbrella a program imports
+//   nabla         the command line
 let package = Package(
     name: "Nabla",
     platforms: [.macOS(.v13)],
@@ -13,11 +20,15 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
+        .target(name: "NablaBackend", path: "Sources/NablaBackend"),
+        .target(name: "NablaCore", dependencies: ["NablaBackend"], path: "Sources/NablaCore"),
         .target(
-            name: "Nabla",
-            dependencies: [.product(name: "Yams", package: "Yams")],
-            path: "Sources/Nabla"
+            name: "NablaLibrary",
+            dependencies: ["NablaCore", .product(name: "Yams", package: "Yams")],
+            path: "Sources/NablaLibrary"
         ),
+        .target(name: "NablaRuns", dependencies: ["NablaLibrary"], path: "Sources/NablaRuns"),
+        .target(name: "Nabla", dependencies: ["NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns"], path: "Sources/Nabla"),
         .executableTarget(
             name: "nabla",
             dependencies: ["Nabla", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -29,7 +40,7 @@ let package = Package(
         .executableTarget(name: "example-fashion-cnn", dependencies: ["Nabla"], path: "Examples/FashionCNN"),
         .testTarget(
             name: "NablaTests",
-            dependencies: ["Nabla"],
+            dependencies: ["Nabla", "NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns"],
             path: "Tests/NablaTests"
         ),
     ]

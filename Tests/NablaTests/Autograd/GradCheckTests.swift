@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// One differentiable op under test: inputs and the function of them.
 struct GradCase: Sendable, CustomStringConvertible {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// A batch of `n` distinct images [n, c, h, w] holding 1, 2, 3, … (no zeros, so zero fill shows).
 private func ramp(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Tensor {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// A dataset whose sample i has inputs [i, 10·i] and target i, so batches name their samples.
 private func indexed(_ count: Int) -> TensorDataset {

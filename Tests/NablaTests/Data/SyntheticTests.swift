@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// The points of a 2-D classification set as (x, y, label) triples.
 private func points(_ data: TensorDataset) -> [(x: Double, y: Double, label: Int)] {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// The messages behind the losses' precondition failures (a precondition cannot be caught, so the
 /// checks are tested directly).

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// The values quoted in the losses' documentation, plus PyTorch semantics worth pinning by hand.
 @Suite struct LossExampleTests {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Every loss against PyTorch golden values (Tests/Fixtures/losses.json): forward and input gradients.
 @Suite struct LossGoldenTests {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Autograd through every loss against Float32 central finite differences (gradcheck's defaults).
 /// Inputs keep clear of kinks (|d| = 0, β, δ, margins) by more than gradcheck's step.

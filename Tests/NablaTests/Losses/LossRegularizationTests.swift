@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// L1/L2 penalties: values, the sign of their gradient, and which parameters they leave out.
 @Suite struct LossRegularizationTests {

@@ -1,4 +1,8 @@
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Maps the op names and arguments of Tests/Fixtures/losses.json onto Nabla's loss functions.
 enum LossTable {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// One configuration written by Tests/Fixtures/model_presets.py: the PyTorch twin's state-dict names
 /// and shapes, parameter count and eval-mode output for formula weights and a formula input.

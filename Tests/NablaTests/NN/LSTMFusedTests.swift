@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// The step-by-step LSTM that `Functional.lstm` replaced, composed from primitives (matmul, sigmoid,
 /// tanh, elementwise ops) per layer and step, as PyTorch documents it: the reference for the fused kernel.

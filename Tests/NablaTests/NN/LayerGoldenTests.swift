@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Every layer against torch.nn (Tests/Fixtures/nn.json): output, input gradient, parameter
 /// gradients and buffers, with PyTorch's parameter values loaded by state-dict name.

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// gradcheck over every layer, with respect to its input and each of its parameters.
 @Suite struct LayerGradCheckTests {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// One case of rnn.json: a torch.nn.LSTM/GRU's weights, inputs, outputs and gradients.
 struct RNNFixture: Sendable, CustomStringConvertible {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Every op against PyTorch golden values (Tests/Fixtures/ops.json): forward and input gradients.
 @Suite struct OpGoldenTests {

@@ -1,4 +1,8 @@
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Maps the op names and arguments of the golden fixtures onto Nabla's API.
 enum OpTable {

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// clipGradNorm / clipGradValue against torch.nn.utils (Tests/Fixtures/optim.json) and edge cases.
 @Suite struct GradientClippingTests {

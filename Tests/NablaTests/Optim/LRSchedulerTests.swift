@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Learning-rate schedules against torch.optim.lr_scheduler (30 epochs, Tests/Fixtures/optim.json),
 /// plus resume from a state dict.

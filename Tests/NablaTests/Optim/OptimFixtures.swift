@@ -1,5 +1,9 @@
 import Foundation
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// A JSON value of optim.json. Decoded with `JSONDecoder`, which reads doubles exactly;
 /// `JSONSerialization` on Linux can be an ulp or two off, which matters for learning rates and

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Optimizer trajectories and final state against torch.optim (Tests/Fixtures/optim.json): the same
 /// gradients PyTorch saw are fed in, and the parameters after every step must agree within 1e-5.

@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// State-dict round trips, learning-rate changes and training through Nabla's own autograd.
 @Suite struct OptimizerStateTests {

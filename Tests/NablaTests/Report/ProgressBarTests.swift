@@ -1,5 +1,9 @@
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// Collects what a progress bar writes, and plays the clock.
 private final class Recorder {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 @Suite struct DataSourceTests {
     @Test func parsesEveryForm() throws {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Nabla
+@testable import NablaBackend
+@testable import NablaCore
+@testable import NablaLibrary
+@testable import NablaRuns
+import Nabla
 
 /// A tensor as stored in the PyTorch golden files.
 struct FixtureTensor: Sendable {

@@ -1,0 +1,300 @@
+import Foundation
+
+/// CPU kernels. They take raw buffers and sizes, never tensors, so another backend can
+/// provide the same entry points.
+package enum Kernels {
+    /// Elements per chunk below which a loop stays on one core.
+    package static let parallelGrain = 1 << 15
+}
+
+// MARK: - Unary
+
+extension Kernels {
+    package static func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+            unaryChunk(op, x + r.lowerBound, y + r.lowerBound, r.count)
+        }
+    }
+
+    private static func unaryChunk(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .neg: for i in 0..<n { y[i] = -x[i] }
+        case .exp: VectorMath.exp(x, y, n)
+        case .log: VectorMath.log(x, y, n)
+        case .sqrt: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
+        case .tanh: VectorMath.tanh(x, y, n)
+        case .sigmoid: VectorMath.sigmoid(x, y, n)
+        case .relu: simdZip(x, x, y, n) { v, _ in SIMDMath.Vector(repeating: 0).replacing(with: v, where: v .> 0) }
+        case .gelu: for i in 0..<n { y[i] = Float(gelu(Double(x[i]))) }
+        case .sin: for i in 0..<n { y[i] = Foundation.sin(x[i]) }
+        case .cos: for i in 0..<n { y[i] = Foundation.cos(x[i]) }
+        // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), which never overflows
+        case .softplus: for i in 0..<n { y[i] = Swift.max(x[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x[i]))) }
+        case .leakyRelu(let slope): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
+        case .elu(let alpha): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : alpha * Foundation.expm1(x[i]) }
+        case .clamp(let lo, let hi): for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lo), hi) }
+        case .powScalar(let p): powScalar(x, y, n, p)
+        case .scale(let s): for i in 0..<n { y[i] = x[i] * s }
+        case .shift(let s): for i in 0..<n { y[i] = x[i] + s }
+        }
+    }
+
+    private static func powScalar(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ p: Float) {
+        switch p {
+        case 1: for i in 0..<n { y[i] = x[i] }
+        case 2: for i in 0..<n { y[i] = x[i] * x[i] }
+        case 3: for i in 0..<n { y[i] = x[i] * x[i] * x[i] }
+        case 0.5: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case -1: for i in 0..<n { y[i] = 1 / x[i] }
+        default: for i in 0..<n { y[i] = Foundation.pow(x[i], p) }
+        }
+    }
+
+    /// gelu(x) = x·Φ(x), the exact (erf) form PyTorch uses by default.
+    @inline(__always) static func gelu(_ x: Double) -> Double { 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot())) }
+
+    /// dx = g · f'(x), with f' written from the math; `y` is f(x) where the derivative reuses it.
+    package static func unaryBackward(_ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>?,
+                              g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .neg: for i in 0..<n { dx[i] = -g[i] }
+        case .exp: simdZip(y!, g, dx, n) { yv, gv in gv * yv }
+        case .log: for i in 0..<n { dx[i] = g[i] / x[i] }
+        case .sqrt: for i in 0..<n { dx[i] = g[i] / (2 * y![i]) }
+        case .abs: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
+        case .tanh: simdZip(y!, g, dx, n) { yv, gv in gv * (1 - yv * yv) }
+        case .sigmoid: simdZip(y!, g, dx, n) { yv, gv in gv * yv * (1 - yv) }
+        case .relu:
+            // Branch-free: the sign of x is random, so a branch per element mispredicts half the time.
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
+                    SIMDMath.Vector(repeating: 0).replacing(with: gv, where: xv .> 0)
+                }
+            }
+        case .gelu:
+            // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+            for i in 0..<n {
+                let v = Double(x[i])
+                let cdf = 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot()))
+                let pdf = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+                dx[i] = g[i] * Float(cdf + v * pdf)
+            }
+        case .sin: for i in 0..<n { dx[i] = g[i] * Foundation.cos(x[i]) }
+        case .cos: for i in 0..<n { dx[i] = -g[i] * Foundation.sin(x[i]) }
+        case .softplus:
+            // d/dx softplus = sigmoid(x)
+            for i in 0..<n {
+                let e = Foundation.exp(-Swift.abs(x[i]))
+                dx[i] = g[i] * (x[i] >= 0 ? 1 / (1 + e) : e / (1 + e))
+            }
+        case .leakyRelu(let slope): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : slope * g[i] }
+        case .elu(let alpha): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : g[i] * alpha * Foundation.exp(x[i]) }
+        case .clamp(let lo, let hi): for i in 0..<n { dx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0 }
+        case .powScalar(let p):
+            // d/dx x^p = p·x^(p−1)
+            if p == 2 {
+                for i in 0..<n { dx[i] = g[i] * 2 * x[i] }
+            } else {
+                for i in 0..<n { dx[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
+            }
+        case .scale(let s): for i in 0..<n { dx[i] = g[i] * s }
+        case .shift: for i in 0..<n { dx[i] = g[i] }
+        }
+    }
+}
+
+// MARK: - SIMD loops
+
+extension Kernels {
+    /// `out[i] = f(a[i], b[i])` four lanes at a time; the tail runs through `f` on zero-padded vectors.
+    @inline(__always)
+    static func simdZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                    _ f: (SIMDMath.Vector, SIMDMath.Vector) -> SIMDMath.Vector) {
+        typealias V = SIMDMath.Vector
+        var i = 0
+        while i + 8 <= n {
+            let ra = UnsafeRawPointer(a + i), rb = UnsafeRawPointer(b + i), ro = UnsafeMutableRawPointer(out + i)
+            let r0 = f(ra.loadUnaligned(as: V.self), rb.loadUnaligned(as: V.self))
+            let r1 = f(ra.loadUnaligned(fromByteOffset: 16, as: V.self), rb.loadUnaligned(fromByteOffset: 16, as: V.self))
+            ro.storeBytes(of: r0, as: V.self)
+            ro.storeBytes(of: r1, toByteOffset: 16, as: V.self)
+            i += 8
+        }
+        while i < n {
+            var va = V(repeating: 0), vb = V(repeating: 0)
+            let lanes = Swift.min(4, n - i)
+            for j in 0..<lanes { va[j] = a[i + j]; vb[j] = b[i + j] }
+            let r = f(va, vb)
+            for j in 0..<lanes { out[i + j] = r[j] }
+            i += lanes
+        }
+    }
+}
+
+// MARK: - Binary with broadcasting
+
+/// A binary elementwise function, specialized at compile time so the loops carry no closure.
+protocol BinaryFunction { static func apply(_ a: Float, _ b: Float) -> Float }
+enum AddFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+enum SubFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+enum MulFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+enum DivFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+enum PowFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) } }
+enum MaxFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a.isNaN || a >= b ? a : b } }
+enum MinFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a.isNaN || a <= b ? a : b } }
+enum LessFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 } }
+enum LessEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 } }
+enum GreaterFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 } }
+enum GreaterEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 } }
+enum EqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
+enum NotEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 } }
+
+/// Where each operand of a broadcast binary op lives: its buffer and its strides over the output shape.
+/// The two operands' offsets at the start of each row of a broadcast loop, advanced row by row.
+private struct RowOffsets {
+    let shape: [Int], strides: [[Int]]
+    var index: [Int]
+    var a = 0, b = 0
+
+    init(shape: [Int], strides: [[Int]], firstRow: Int) {
+        self.shape = shape
+        self.strides = strides
+        index = [Int](repeating: 0, count: shape.count)
+        var rest = firstRow
+        for d in stride(from: shape.count - 2, through: 0, by: -1) {
+            index[d] = rest % shape[d]
+            rest /= shape[d]
+            a += index[d] * strides[0][d]
+            b += index[d] * strides[1][d]
+        }
+    }
+
+    mutating func advance() {
+        var d = shape.count - 2
+        while d >= 0 {
+            index[d] += 1
+            a += strides[0][d]
+            b += strides[1][d]
+            if index[d] < shape[d] { return }
+            a -= strides[0][d] * shape[d]
+            b -= strides[1][d] * shape[d]
+            index[d] = 0
+            d -= 1
+        }
+    }
+}
+
+package struct BroadcastOperand {
+    package let pointer: UnsafePointer<Float>
+    package let strides: [Int]
+
+    package init(pointer: UnsafePointer<Float>, strides: [Int]) {
+        self.pointer = pointer
+        self.strides = strides
+    }
+}
+
+extension Kernels {
+    package static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand,
+                       _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+        switch op {
+        case .add: broadcastLoop(AddFn.self, a, b, out, shape)
+        case .sub: broadcastLoop(SubFn.self, a, b, out, shape)
+        case .mul: broadcastLoop(MulFn.self, a, b, out, shape)
+        case .div: broadcastLoop(DivFn.self, a, b, out, shape)
+        case .pow: broadcastLoop(PowFn.self, a, b, out, shape)
+        case .maximum: broadcastLoop(MaxFn.self, a, b, out, shape)
+        case .minimum: broadcastLoop(MinFn.self, a, b, out, shape)
+        }
+    }
+
+    package static func compare(_ op: CompareOp, _ a: BroadcastOperand, _ b: BroadcastOperand,
+                        _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+        switch op {
+        case .less: broadcastLoop(LessFn.self, a, b, out, shape)
+        case .lessEqual: broadcastLoop(LessEqualFn.self, a, b, out, shape)
+        case .greater: broadcastLoop(GreaterFn.self, a, b, out, shape)
+        case .greaterEqual: broadcastLoop(GreaterEqualFn.self, a, b, out, shape)
+        case .equal: broadcastLoop(EqualFn.self, a, b, out, shape)
+        case .notEqual: broadcastLoop(NotEqualFn.self, a, b, out, shape)
+        }
+    }
+
+    /// Runs `F` over the output in rows of its last dimension, after merging the dimensions both
+    /// operands walk as one; each operand steps by 0 or 1 inside a row.
+    static func broadcastLoop<F: BinaryFunction>(_: F.Type, _ a: BroadcastOperand, _ b: BroadcastOperand,
+                                                 _ out: UnsafeMutablePointer<Float>, _ fullShape: [Int]) {
+        let n = Shape.count(fullShape)
+        guard n > 0 else { return }
+        let pa = a.pointer, pb = b.pointer
+        if isContiguous(a.strides, fullShape) && isContiguous(b.strides, fullShape) {
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                for i in r { out[i] = F.apply(pa[i], pb[i]) }
+            }
+            return
+        }
+        let (shape, strides) = coalesced(fullShape, [a.strides, b.strides])
+        let rank = shape.count
+        let inner = shape[rank - 1]
+        Parallel.forEachChunk(count: n / inner, minChunk: Swift.max(1, parallelGrain / inner)) { rows in
+            var offsets = RowOffsets(shape: shape, strides: strides, firstRow: rows.lowerBound)
+            for row in rows {
+                broadcastRow(F.self, pa + offsets.a, strides[0][rank - 1], pb + offsets.b, strides[1][rank - 1],
+                             out + row * inner, inner)
+                offsets.advance()
+            }
+        }
+    }
+
+    /// One row of `broadcastLoop`; the common stride pairs get loops the compiler vectorizes.
+    @inline(__always)
+    private static func broadcastRow<F: BinaryFunction>(_: F.Type, _ pa: UnsafePointer<Float>, _ sa: Int,
+                                                        _ pb: UnsafePointer<Float>, _ sb: Int,
+                                                        _ o: UnsafeMutablePointer<Float>, _ inner: Int) {
+        switch (sa, sb) {
+        case (1, 1): for i in 0..<inner { o[i] = F.apply(pa[i], pb[i]) }
+        case (1, 0):
+            let bv = pb[0]
+            for i in 0..<inner { o[i] = F.apply(pa[i], bv) }
+        case (0, 1):
+            let av = pa[0]
+            for i in 0..<inner { o[i] = F.apply(av, pb[i]) }
+        default: for i in 0..<inner { o[i] = F.apply(pa[i * sa], pb[i * sb]) }
+        }
+    }
+
+    /// Merges neighbouring dimensions that every stride list walks as one (outer stride = inner
+    /// stride × inner size) and drops size-1 dimensions; the order of the elements is unchanged.
+    static func coalesced(_ shape: [Int], _ strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {
+        var merged: [Int] = []
+        var mergedStrides = [[Int]](repeating: [], count: strides.count)
+        for d in shape.indices where shape[d] != 1 {
+            let joins = !merged.isEmpty && strides.indices.allSatisfy { mergedStrides[$0].last! == strides[$0][d] * shape[d] }
+            if joins {
+                merged[merged.count - 1] *= shape[d]
+                for k in strides.indices { mergedStrides[k][merged.count - 1] = strides[k][d] }
+            } else {
+                merged.append(shape[d])
+                for k in strides.indices { mergedStrides[k].append(strides[k][d]) }
+            }
+        }
+        if merged.isEmpty { return ([1], strides.map { _ in [0] }) }
+        return (merged, mergedStrides)
+    }
+
+    static func isContiguous(_ strides: [Int], _ shape: [Int]) -> Bool {
+        var expected = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            if shape[d] != 1 && strides[d] != expected { return false }
+            expected *= shape[d]
+        }
+        return true
+    }
+
+    /// out = mask ? a : b; `mask`, `a` and `b` are already materialized at the output's size.
+    package static func select(mask: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                       _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { out[i] = mask[i] != 0 ? a[i] : b[i] }
+    }
+}

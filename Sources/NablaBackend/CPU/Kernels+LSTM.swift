@@ -1,0 +1,239 @@
+/// Sizes and memory layout of one fused LSTM layer: T steps of N sequences, I inputs, H hidden units.
+///
+/// The input and every per-(step, sequence) buffer keep the input's row order, [T, N] or (batch-first)
+/// [N, T], so the input is never transposed: the N rows of one step form a matrix with row stride `batchRows`.
+/// The output [T+1, N, H] ([N, T+1, H] batch-first) holds h_1…h_T along the step axis, then c_T.
+package struct LSTMShape: Equatable, Sendable {
+    package let steps: Int, batch: Int, inputSize: Int, hiddenSize: Int
+    package let batchFirst: Bool
+
+    package var rows: Int { steps * batch }
+    package var gateWidth: Int { 4 * hiddenSize }
+    /// Rows between sequence n and n + 1 of one step, in the input's order.
+    var batchRows: Int { batchFirst ? steps : 1 }
+    package var outputShape: [Int] { batchFirst ? [batch, steps + 1, hiddenSize] : [steps + 1, batch, hiddenSize] }
+
+    /// The row of (step t, sequence n) in the input and the saved buffers.
+    func row(_ t: Int, _ n: Int) -> Int { batchFirst ? n * steps + t : t * batch + n }
+    /// The row of (step t, sequence n) in the output; step T is the final cell state.
+    func outRow(_ t: Int, _ n: Int) -> Int { batchFirst ? n * (steps + 1) + t : t * batch + n }
+
+    package init(steps: Int, batch: Int, inputSize: Int, hiddenSize: Int, batchFirst: Bool) {
+        self.steps = steps
+        self.batch = batch
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.batchFirst = batchFirst
+    }
+}
+
+/// What the forward pass keeps for the backward pass, in the input's row order.
+package struct LSTMBuffers {
+    /// [rows, 4H]: the gate pre-activations while a step runs, then σ(i), σ(f), tanh(g), σ(o).
+    package let gates: UnsafeMutablePointer<Float>
+    /// [rows, I + 1 + H]: each row's [x_t | 1 | h_{t−1}], so that one GEMM with the gate gradients
+    /// gives [dW_ih | db | dW_hh] at once.
+    package let operands: UnsafeMutablePointer<Float>
+    /// [rows, H] each: c_{t−1} as each row's step read it, and tanh(c_t).
+    package let cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>
+
+    package init(gates: UnsafeMutablePointer<Float>, operands: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>) {
+        self.gates = gates
+        self.operands = operands
+        self.cPrev = cPrev
+        self.tanhC = tanhC
+    }
+}
+
+/// Where the backward pass writes; a `nil` gradient is not computed.
+package struct LSTMGradients {
+    /// [rows, I] and [N, H], [N, H].
+    package let dx: UnsafeMutablePointer<Float>?, dh0: UnsafeMutablePointer<Float>?, dc0: UnsafeMutablePointer<Float>?
+    /// [4H, I], [4H, H] and [4H].
+    package let dWeightIH: UnsafeMutablePointer<Float>?, dWeightHH: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?
+
+    package init(dx: UnsafeMutablePointer<Float>?, dh0: UnsafeMutablePointer<Float>?, dc0: UnsafeMutablePointer<Float>?, dWeightIH: UnsafeMutablePointer<Float>?, dWeightHH: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?) {
+        self.dx = dx
+        self.dh0 = dh0
+        self.dc0 = dc0
+        self.dWeightIH = dWeightIH
+        self.dWeightHH = dWeightHH
+        self.dBias = dBias
+    }
+}
+
+extension LSTMShape {
+    /// The width of an operand row [x | 1 | h].
+    package var operandWidth: Int { inputSize + 1 + hiddenSize }
+
+    /// Fewer sequences per worker leave each step's GEMM too small to pay for packing W_hh.
+    static let minSequencesPerWorker = 16
+
+    /// Runs `body` on disjoint ranges of sequences, about one per core, each on its own thread for
+    /// all steps: sequences do not interact, so the workers never wait for each other within a layer.
+    func forEachSequenceGroup(_ body: (Range<Int>) -> Void) {
+        Kernels.forEachCoreRange(batch, atLeast: Self.minSequencesPerWorker, body)
+    }
+}
+
+extension Kernels {
+    /// Splits `0..<count` into about one contiguous range per core, none shorter than `atLeast`
+    /// (unless `count` is), and runs them in parallel.
+    static func forEachCoreRange(_ count: Int, atLeast: Int, _ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(count: count, minChunk: Swift.max(atLeast, count / Parallel.coreCount), body)
+    }
+
+    /// Runs a fused LSTM pass with every product on its calling thread: the products are already split
+    /// among the pass's own workers, and splitting them again would only make the cores wait.
+    static func withLSTMWorkers(_ body: () -> Void) { BLAS.withCallerThreads(body) }
+}
+
+extension Kernels {
+    /// A whole LSTM layer: all steps' x·W_ihᵀ as one product (its rows split among the workers), then per
+    /// step one GEMM h_{t−1}·W_hhᵀ added in place and one fused pass for the gates and the c, h update.
+    /// `h0`, `c0` and `bias` may be nil (zeros).
+    package static func lstmForward(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, c0: UnsafePointer<Float>?,
+                            weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                            out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
+        let (i, g) = (s.inputSize, s.gateWidth)
+        fillOperands(x, h0: h0, c0: c0, saved, s)
+        // [W_ih | W_hh]ᵀ, [I + H, 4H]: OpenBLAS ran these products a quarter faster on weights stored [k, n].
+        BufferPool.withScratch(g * (i + s.hiddenSize)) { weightsT in
+            stridedRead(weightIH, offset: 0, strides: [1, i], weightsT, shape: [i, g])
+            stridedRead(weightHH, offset: 0, strides: [1, s.hiddenSize], weightsT + i * g, shape: [s.hiddenSize, g])
+            withLSTMWorkers { withZerosIfNil(bias, count: g) { bias in
+                forEachCoreRange(s.rows, atLeast: 64) { rows in
+                    BLAS.sgemm(transA: false, transB: false, m: rows.count, n: g, k: i, alpha: 1, a: x + rows.lowerBound * i,
+                               lda: i, b: weightsT, ldb: g, beta: 0, c: saved.gates + rows.lowerBound * g, ldc: g)
+                }
+                s.forEachSequenceGroup { group in
+                    lstmGroupForward(group, weightHHT: weightsT + i * g, bias: bias, fromZero: h0 == nil, out: out, saved: saved, s)
+                }
+            } }
+        }
+    }
+
+    /// All steps for the sequences in `group`. `fromZero`: h0 is zero, so step 0 has no recurrent product.
+    private static func lstmGroupForward(_ group: Range<Int>, weightHHT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                         fromZero: Bool, out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
+        let (g, w) = (s.gateWidth, s.operandWidth)
+        for t in 0..<s.steps {
+            let first = s.row(t, group.lowerBound)
+            if t > 0 || !fromZero {
+                BLAS.sgemm(transA: false, transB: false, m: group.count, n: g, k: s.hiddenSize, alpha: 1,
+                           a: saved.operands + first * w + s.inputSize + 1, lda: s.batchRows * w, b: weightHHT, ldb: g,
+                           beta: 1, c: saved.gates + first * g, ldc: s.batchRows * g)
+            }
+            lstmStepForward(t, group, bias: bias, out: out, saved: saved, s)
+        }
+    }
+
+    /// The fused cell pass of step `t` for `group`: h_t to the output and the next step's operand row,
+    /// c_t to the next step's cPrev, or to the output's last step row after the last step.
+    private static func lstmStepForward(_ t: Int, _ group: Range<Int>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                                        saved: LSTMBuffers, _ s: LSTMShape) {
+        let (h, w, last) = (s.hiddenSize, s.operandWidth, t == s.steps - 1)
+        for n in group {
+            let r = s.row(t, n)
+            let target = LSTMCell.Targets(h: out + s.outRow(t, n) * h,
+                                          hCopy: last ? nil : saved.operands + s.row(t + 1, n) * w + s.inputSize + 1,
+                                          c: last ? out + s.outRow(s.steps, n) * h : saved.cPrev + s.row(t + 1, n) * h,
+                                          tanhC: saved.tanhC + r * h)
+            LSTMCell.forward(gates: saved.gates + r * s.gateWidth, bias: bias, cPrev: saved.cPrev + r * h, target, h)
+        }
+    }
+
+    /// Back-propagation through time: per step (last first) one fused pass gives that step's gate gradients
+    /// and one GEMM dh_{t−1} = dgates_t·W_hh; then the weight gradients and dx are one GEMM each over all steps.
+    package static func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
+                             saved: LSTMBuffers, grads: LSTMGradients, _ s: LSTMShape) {
+        let (n, h, g) = (s.batch, s.hiddenSize, s.gateWidth)
+        BufferPool.withScratch(s.rows * g) { dGates in
+            BufferPool.withScratch(2 * n * h) { scratch in
+                let (dc, dh) = (scratch, scratch + n * h)
+                withLSTMWorkers {
+                    s.forEachSequenceGroup { group in
+                        lstmGroupBackward(group, gradOut, weightHH: weightHH, saved: saved, dc: dc, dh: dh, dGates: dGates,
+                                          needsDH0: grads.dh0 != nil, s)
+                    }
+                    lstmWeightGradients(dGates, weightIH: weightIH, operands: saved.operands, grads: grads, s)
+                }
+                grads.dh0?.update(from: dh, count: n * h)
+                grads.dc0?.update(from: dc, count: n * h)
+            }
+        }
+    }
+
+    /// All steps back for the sequences in `group`; leaves their dh_0 and dc_0 in rows `group` of `dh`, `dc`.
+    private static func lstmGroupBackward(_ group: Range<Int>, _ gradOut: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
+                                          saved: LSTMBuffers, dc: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
+                                          dGates: UnsafeMutablePointer<Float>, needsDH0: Bool, _ s: LSTMShape) {
+        let (h, g) = (s.hiddenSize, s.gateWidth)
+        let (dc, dh) = (dc + group.lowerBound * h, dh + group.lowerBound * h)
+        // dc starts as the gradient of c_T, dh from later steps as zero.
+        for (k, n) in group.enumerated() { (dc + k * h).update(from: gradOut + s.outRow(s.steps, n) * h, count: h) }
+        dh.initialize(repeating: 0, count: group.count * h)
+        for t in (0..<s.steps).reversed() {
+            for (k, n) in group.enumerated() {
+                let r = s.row(t, n)
+                let state = LSTMCell.Saved(gates: saved.gates + r * g, cPrev: saved.cPrev + r * h, tanhC: saved.tanhC + r * h)
+                LSTMCell.backward(state, gradH: gradOut + s.outRow(t, n) * h, dhLater: dh + k * h, dc: dc + k * h,
+                                  dGates: dGates + r * g, h)
+            }
+            guard t > 0 || needsDH0 else { continue }
+            BLAS.sgemm(transA: false, transB: false, m: group.count, n: h, k: g, alpha: 1, a: dGates + s.row(t, group.lowerBound) * g,
+                       lda: s.batchRows * g, b: weightHH, ldb: h, beta: 0, c: dh, ldc: h)
+        }
+    }
+
+    /// [dW_ih | db | dW_hh] = Σ dgatesᵀ·[x | 1 | h_{t−1}] in one GEMM over all rows, then dx = dgates·W_ih.
+    private static func lstmWeightGradients(_ dGates: UnsafePointer<Float>, weightIH: UnsafePointer<Float>,
+                                            operands: UnsafePointer<Float>, grads: LSTMGradients, _ s: LSTMShape) {
+        let (h, g, i, w) = (s.hiddenSize, s.gateWidth, s.inputSize, s.operandWidth)
+        if grads.dWeightIH != nil || grads.dWeightHH != nil || grads.dBias != nil {
+            BufferPool.withScratch(g * w) { joint in
+                // Each worker owns some gate rows of the result: no partial sums to add up.
+                forEachCoreRange(g, atLeast: 64) { gates in
+                    let part = joint + gates.lowerBound * w
+                    BLAS.sgemm(transA: true, transB: false, m: gates.count, n: w, k: s.rows, alpha: 1, a: dGates + gates.lowerBound,
+                               lda: g, b: operands, ldb: w, beta: 0, c: part, ldc: w)
+                    for row in gates {
+                        let source = joint + row * w
+                        grads.dWeightIH.map { ($0 + row * i).update(from: source, count: i) }
+                        grads.dBias.map { $0[row] = source[i] }
+                        grads.dWeightHH.map { ($0 + row * h).update(from: source + i + 1, count: h) }
+                    }
+                }
+            }
+        }
+        if let dx = grads.dx {
+            forEachCoreRange(s.rows, atLeast: 64) { rows in
+                BLAS.sgemm(transA: false, transB: false, m: rows.count, n: i, k: g, alpha: 1, a: dGates + rows.lowerBound * g, lda: g,
+                           b: weightIH, ldb: i, beta: 0, c: dx + rows.lowerBound * i, ldc: i)
+            }
+        }
+    }
+
+    /// Fills the operand rows [x | 1 | ·] of every step and the h, c slots of step 0 from h0, c0 (or zeros).
+    private static func fillOperands(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, c0: UnsafePointer<Float>?,
+                                     _ saved: LSTMBuffers, _ s: LSTMShape) {
+        let (h, i, w) = (s.hiddenSize, s.inputSize, s.operandWidth)
+        for r in 0..<s.rows {
+            (saved.operands + r * w).update(from: x + r * i, count: i)
+            saved.operands[r * w + i] = 1
+        }
+        for n in 0..<s.batch {
+            let (hSlot, cSlot) = (saved.operands + s.row(0, n) * w + i + 1, saved.cPrev + s.row(0, n) * h)
+            if let h0 { hSlot.update(from: h0 + n * h, count: h) } else { hSlot.initialize(repeating: 0, count: h) }
+            if let c0 { cSlot.update(from: c0 + n * h, count: h) } else { cSlot.initialize(repeating: 0, count: h) }
+        }
+    }
+
+    private static func withZerosIfNil(_ values: UnsafePointer<Float>?, count: Int, _ body: (UnsafePointer<Float>) -> Void) {
+        if let values { return body(values) }
+        BufferPool.withScratch(count) { zeros in
+            zeros.initialize(repeating: 0, count: count)
+            body(zeros)
+        }
+    }
+}

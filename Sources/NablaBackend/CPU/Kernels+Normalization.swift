@@ -1,0 +1,114 @@
+/// Batch normalization over [N, C, S] buffers (S = the product of the spatial sizes, 1 for [N, C]),
+/// one channel at a time, channels split across cores.
+package struct ChannelLayout {
+    package let batch: Int, channels: Int, spatial: Int
+
+    /// Values per channel: the count that the mean and variance divide by.
+    package var perChannel: Int { batch * spatial }
+
+    /// Calls `body` with the start of each of channel `c`'s `batch` contiguous runs of `spatial` values.
+    @inline(__always)
+    func forEachRun(of c: Int, _ body: (Int) -> Void) {
+        for n in 0..<batch { body((n * channels + c) * spatial) }
+    }
+
+    package init(batch: Int, channels: Int, spatial: Int) {
+        self.batch = batch
+        self.channels = channels
+        self.spatial = spatial
+    }
+}
+
+extension Kernels {
+    /// Per-channel mean and biased variance, both passes summed in Double.
+    package static func channelStatistics(_ x: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                  mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        forEachChannel(layout) { c in
+            var total = 0.0
+            layout.forEachRun(of: c) { start in total += Double(rowSum(x + start, layout.spatial)) }
+            let m = total / Double(layout.perChannel)
+            var squares = 0.0
+            layout.forEachRun(of: c) { start in squares += squaredDeviation(x + start, layout.spatial, from: Float(m)) }
+            mean[c] = Float(m)
+            variance[c] = Float(squares / Double(layout.perChannel))
+        }
+    }
+
+    /// y = x·scale[c] + shift[c].
+    package static func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ layout: ChannelLayout,
+                              scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
+        forEachChannel(layout) { c in
+            let a = scale[c], b = shift[c]
+            layout.forEachRun(of: c) { start in
+                for i in start..<(start + layout.spatial) { y[i] = x[i] * a + b }
+            }
+        }
+    }
+
+    /// With x̂ = (x − mean)·invStd: dbias = Σ g, dweight = Σ g·x̂ and
+    /// dx = weight·invStd·(g − Σg/M − x̂·Σ(g·x̂)/M), over the M values of each channel.
+    package static func batchNormBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                  mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                                  dBias: UnsafeMutablePointer<Float>) {
+        forEachChannel(layout) { c in
+            let m = mean[c], r = invStd[c]
+            var sumG = 0.0, sumGX = 0.0
+            layout.forEachRun(of: c) { start in
+                sumG += Double(rowSum(g + start, layout.spatial))
+                sumGX += Double(centeredDot(g + start, x + start, layout.spatial, from: m))
+            }
+            dBias[c] = Float(sumG)
+            dWeight[c] = Float(sumGX * Double(r))
+            guard let dx else { return }
+            let count = Double(layout.perChannel)
+            let k = weight[c] * r, meanG = Float(sumG / count), meanGX = Float(sumGX * Double(r) / count)
+            layout.forEachRun(of: c) { start in
+                for i in start..<(start + layout.spatial) { dx[i] = k * (g[i] - meanG - (x[i] - m) * r * meanGX) }
+            }
+        }
+    }
+
+    private static func forEachChannel(_ layout: ChannelLayout, _ body: (Int) -> Void) {
+        Parallel.forEachChunk(count: layout.channels, minChunk: Swift.max(1, parallelGrain / Swift.max(layout.perChannel, 1))) {
+            for c in $0 { body(c) }
+        }
+    }
+
+    /// Σ (x − m)², eight lanes at a time.
+    @inline(__always)
+    private static func squaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, from m: Float) -> Double {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            acc = d * d + acc
+            i += 8
+        }
+        var total = Double(acc.sum())
+        while i < n {
+            let d = x[i] - m
+            total += Double(d * d)
+            i += 1
+        }
+        return total
+    }
+
+    /// Σ g·(x − m), eight lanes at a time.
+    @inline(__always)
+    private static func centeredDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, from m: Float) -> Double {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            acc = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self) * d + acc
+            i += 8
+        }
+        var total = Double(acc.sum())
+        while i < n {
+            total += Double(g[i] * (x[i] - m))
+            i += 1
+        }
+        return total
+    }
+}

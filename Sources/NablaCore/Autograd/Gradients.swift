@@ -1,0 +1,186 @@
+import NablaBackend
+
+/// The one place where every primitive's gradient is defined. The switch has no `default:`,
+/// so a primitive without a gradient does not compile. Runs under no-grad.
+package enum Gradients {
+    /// Vector–Jacobian products: the gradient for each of `node.inputs`, given the output's gradient `g`.
+    static func vjp(_ node: Node, _ g: Tensor) -> [Tensor?] {
+        let inputs = node.inputs
+        switch node.op {
+        case .leaf:
+            return []
+        case .unary(let op):
+            return [unary(op, inputs[0], node.savedOutput, g)]
+        case .binary(let op):
+            return binary(op, inputs[0], inputs[1], g)
+        case .select(let mask):
+            let zero = Tensor.zeros([])
+            return [Tensor.where(mask, g, zero).sumTo(inputs[0].shape), Tensor.where(mask, zero, g).sumTo(inputs[1].shape)]
+        case .sum:
+            return [g.expand(to: inputs[0].shape)]
+        case .max(let axis, let indices):
+            let x = inputs[0]
+            let (outer, n, inner) = x.split(at: axis)
+            let dx = TensorStorage(uninitializedCount: x.count)
+            indices.values.withUnsafeBufferPointer {
+                Kernels.maxBackward(g.storage.pointer, $0.baseAddress!, dx.pointer, outer: outer, n: n, inner: inner)
+            }
+            return [Tensor(shape: x.shape, storage: dx)]
+        case .matmul(let transA, let transB):
+            return matmul(inputs[0], inputs[1], g, transA: transA, transB: transB)
+        case .reshape:
+            return [g.reshape(inputs[0].shape)]
+        case .permute(let order):
+            var inverse = [Int](repeating: 0, count: order.count)
+            for (i, d) in order.enumerated() { inverse[d] = i }
+            return [g.permute(inverse)]
+        case .expand:
+            return [g.sumTo(inputs[0].shape)]
+        case .slice(let axis, let start, let length):
+            var widths = [(before: Int, after: Int)](repeating: (0, 0), count: g.rank)
+            widths[axis] = (start, inputs[0].shape[axis] - start - length)
+            return [g.pad(widths)]
+        case .pad(let before, _, _):
+            let strides = Shape.strides(g.shape)
+            let dx = TensorStorage(uninitializedCount: inputs[0].count)
+            let offset = zip(before, strides).map { $0 * $1 }.reduce(0, +)
+            Kernels.stridedRead(g.storage.pointer, offset: offset, strides: strides, dx.pointer, shape: inputs[0].shape)
+            return [Tensor(shape: inputs[0].shape, storage: dx)]
+        case .concat(let axis):
+            var start = 0
+            return inputs.map { input in
+                defer { start += input.shape[axis] }
+                return g.narrow(axis: axis, start: start, length: input.shape[axis])
+            }
+        case .gather(let axis, let index):
+            let x = inputs[0]
+            let dx = TensorStorage(uninitializedCount: x.count)
+            Kernels.scatterAdd(g.storage.pointer, xShape: x.shape, index.values, indexShape: g.shape, axis: axis, dx.pointer)
+            return [Tensor(shape: x.shape, storage: dx)]
+        case .indexSelect(let axis, let index):
+            let x = inputs[0]
+            let (outer, n, inner) = x.split(at: axis)
+            let dx = TensorStorage(uninitializedCount: x.count)
+            Kernels.indexAdd(g.storage.pointer, index.values, dx.pointer, outer: outer, n: n, inner: inner)
+            return [Tensor(shape: x.shape, storage: dx)]
+        case .conv2d(let window, let hasBias):
+            return conv2d(inputs, g, window, hasBias: hasBias)
+        case .maxPool2d(_, let winners):
+            let x = inputs[0]
+            let dx = TensorStorage(uninitializedCount: x.count)
+            let planes = x.shape[0] * x.shape[1]
+            winners.values.withUnsafeBufferPointer {
+                Kernels.maxPool2dBackward(g.storage.pointer, $0.baseAddress!, dx.pointer, planes: planes,
+                                          inPlane: x.shape[2] * x.shape[3], outPlane: g.shape[2] * g.shape[3])
+            }
+            return [Tensor(shape: x.shape, storage: dx)]
+        case .avgPool2d(let window, let countIncludePad):
+            let x = inputs[0]
+            let dx = TensorStorage(uninitializedCount: x.count)
+            Kernels.avgPool2d(g.storage.pointer, dx.pointer, planes: x.shape[0] * x.shape[1], height: x.shape[2], width: x.shape[3],
+                              outHeight: g.shape[2], outWidth: g.shape[3], window: window, countIncludePad: countIncludePad, backward: true)
+            return [Tensor(shape: x.shape, storage: dx)]
+        case .batchNorm(let statistics):
+            return batchNorm(inputs, g, statistics)
+        case .softmax(let axis):
+            // dx = y ⊙ (g − Σ g⊙y)
+            let y = Tensor(shape: g.shape, storage: node.savedOutput!)
+            return [y * (g - (g * y).sum(axis: axis, keepDims: true))]
+        case .logSoftmax(let axis):
+            // dx = g − softmax(x) · Σ g
+            let y = Tensor(shape: g.shape, storage: node.savedOutput!)
+            return [g - y.exp() * g.sum(axis: axis, keepDims: true)]
+        case .lstm(let saved):
+            return lstm(inputs, g, saved)
+        }
+    }
+
+    private static func unary(_ op: UnaryOp, _ x: Tensor, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
+        let dx = TensorStorage(uninitializedCount: x.count)
+        Kernels.unaryBackward(op, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
+                              g: g.storage.pointer, dx: dx.pointer, x.count)
+        return Tensor(shape: x.shape, storage: dx)
+    }
+
+    private static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, _ g: Tensor) -> [Tensor?] {
+        let (da, db): (Tensor, Tensor)
+        switch op {
+        case .add: (da, db) = (g, g)
+        case .sub: (da, db) = (g, -g)
+        case .mul: (da, db) = (g * b, g * a)
+        case .div: (da, db) = (g / b, -g * a / (b * b))
+        case .pow:
+            // d/da a^b = b·a^(b−1); d/db a^b = a^b·ln a (taken as 0 where a = 0, as PyTorch does)
+            let y = a.pow(b)
+            let logA = Tensor.where(a .== 0, Tensor.zeros([]), a.log())
+            (da, db) = (g * b * a.pow(b - 1), g * y * logA)
+        case .maximum, .minimum:
+            // Ties share the gradient equally, as in PyTorch.
+            let wins = op == .maximum ? (a .> b) : (a .< b)
+            let tie = (a .== b) * 0.5
+            (da, db) = (g * (wins + tie), g * (1 - wins - tie))
+        }
+        return [a.node == nil ? nil : da.sumTo(a.shape), b.node == nil ? nil : db.sumTo(b.shape)]
+    }
+
+    private static func matmul(_ a: Tensor, _ b: Tensor, _ g: Tensor, transA: Bool, transB: Bool) -> [Tensor?] {
+        var da: Tensor? = nil, db: Tensor? = nil
+        if a.node != nil {
+            switch (transA, transB) {
+            case (false, false): da = g.matmul(b, transB: true)
+            case (false, true): da = g.matmul(b)
+            case (true, false): da = b.matmul(g, transB: true)
+            case (true, true): da = b.matmul(g, transA: true, transB: true)
+            }
+        }
+        if b.node != nil {
+            switch (transA, transB) {
+            case (false, false): db = a.matmul(g, transA: true)
+            case (false, true): db = g.matmul(a, transA: true)
+            case (true, false): db = a.matmul(g)
+            case (true, true): db = g.matmul(a, transA: true, transB: true)
+            }
+        }
+        return [da?.sumTo(a.shape), db?.sumTo(b.shape)]
+    }
+
+    private static func batchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics) -> [Tensor?] {
+        let (x, weight) = (inputs[0], inputs[1])
+        let layout = Functional.channelLayout(x)
+        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
+        let dWeight = TensorStorage(uninitializedCount: layout.channels), dBias = TensorStorage(uninitializedCount: layout.channels)
+        Kernels.batchNormBackward(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
+                                  invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
+                                  dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
+        return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
+                Tensor(shape: [layout.channels], storage: dBias)]
+    }
+
+    private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> [Tensor?] {
+        let (x, w) = (inputs[0], inputs[1])
+        let s = Functional.convShape(x, w, window)
+        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
+        let dw = w.node == nil ? nil : TensorStorage(uninitializedCount: w.count)
+        let db = hasBias && inputs[2].node != nil ? TensorStorage(uninitializedCount: s.outChannels) : nil
+        Kernels.conv2dBackward(x.storage.pointer, w.storage.pointer, g.storage.pointer,
+                               dx: dx?.pointer, dWeight: dw?.pointer, dBias: db?.pointer, s)
+        var result: [Tensor?] = [dx.map { Tensor(shape: x.shape, storage: $0) }, dw.map { Tensor(shape: w.shape, storage: $0) }]
+        if hasBias { result.append(db.map { Tensor(shape: [s.outChannels], storage: $0) }) }
+        return result
+    }
+
+    private static func lstm(_ inputs: [Tensor], _ g: Tensor, _ saved: LSTMSaved) -> [Tensor?] {
+        let (x, weightIH, weightHH, bias, h0, c0) = saved.split(inputs)
+        let roles: [Tensor?] = [x, weightIH, weightHH, bias, h0, c0]   // the recorded order; absent ones nil
+        // Only the inputs that take part in the graph get a buffer, and so a computed gradient.
+        let d = roles.map { t in t.flatMap { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) } }
+        let grads = LSTMGradients(dx: d[0]?.pointer, dh0: d[4]?.pointer, dc0: d[5]?.pointer,
+                                  dWeightIH: d[1]?.pointer, dWeightHH: d[2]?.pointer, dBias: d[3]?.pointer)
+        Kernels.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
+                             weightHH: weightHH.storage.pointer, saved: saved.buffers, grads: grads, saved.shape)
+        // One entry per recorded input: absent roles are dropped, inputs that need no gradient get nil.
+        return zip(roles, d).compactMap { role, storage in
+            role.map { input in storage.map { Tensor(shape: input.shape, storage: $0) } }
+        }
+    }
+}

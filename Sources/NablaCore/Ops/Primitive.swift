@@ -1,0 +1,51 @@
+import NablaBackend
+
+/// Integer indices kept by a node (gather positions, max-pool winners).
+package final class IndexStorage: @unchecked Sendable {
+    let values: [Int32]
+    init(_ values: [Int32]) { self.values = values }
+}
+
+/// The per-channel batch statistics a batch-norm node keeps for its gradient.
+package final class ChannelStatistics: @unchecked Sendable {
+    let mean: TensorStorage, invStd: TensorStorage
+    init(mean: TensorStorage, invStd: TensorStorage) {
+        self.mean = mean
+        self.invStd = invStd
+    }
+}
+
+/// The primitive operations: everything else in Nabla is composed from these.
+/// Each case has a kernel in `Backend` and exactly one gradient in `Autograd/Gradients.swift`.
+package enum Primitive {
+    case leaf
+    case unary(UnaryOp)
+    case binary(BinaryOp)
+    /// inputs: a, b; the 0/1 mask is kept here.
+    case select(mask: Tensor)
+    /// Sum over one axis, keeping it with size 1.
+    case sum(axis: Int)
+    /// Max over one axis, keeping it with size 1; `indices` are the winners' positions along the axis.
+    case max(axis: Int, indices: IndexStorage)
+    case matmul(transA: Bool, transB: Bool)
+    case reshape
+    case permute([Int])
+    case expand
+    /// Elements `start ..< start + length` along `axis`.
+    case slice(axis: Int, start: Int, length: Int)
+    case pad(before: [Int], after: [Int], value: Float)
+    case concat(axis: Int)
+    /// `out[…, i, …] = in[…, index[…, i, …], …]` along `axis`; `index` has the output's shape.
+    case gather(axis: Int, index: IndexStorage)
+    /// Picks whole slices along `axis`.
+    case indexSelect(axis: Int, index: IndexStorage)
+    case conv2d(Window2d, hasBias: Bool)
+    case maxPool2d(Window2d, winners: IndexStorage)
+    case avgPool2d(Window2d, countIncludePad: Bool)
+    /// inputs: x [N, C, …], weight [C], bias [C]; normalized with the batch's own statistics.
+    case batchNorm(ChannelStatistics)
+    case softmax(axis: Int)
+    case logSoftmax(axis: Int)
+    /// A whole LSTM layer over a sequence; inputs x, W_ih, W_hh, then bias, h0, c0 where given.
+    case lstm(LSTMSaved)
+}

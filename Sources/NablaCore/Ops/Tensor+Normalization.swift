@@ -1,0 +1,42 @@
+import NablaBackend
+
+extension Functional {
+    /// Batch normalization with the batch's own statistics, as `torch.nn.functional.batch_norm` in
+    /// training mode: y = (x − mean_c) / √(var_c + eps) · weight_c + bias_c, with the mean and the
+    /// biased variance of each channel c (axis 1) over every other axis. Returns y and the batch
+    /// mean and biased variance per channel, [C] each and without gradient, from which a layer
+    /// updates its running statistics.
+    ///
+    /// ```swift
+    /// let (y, mean, variance) = Functional.batchNorm(x, weight: gamma, bias: beta, eps: 1e-5)   // x: [N, C, H, W]
+    /// ```
+    public static func batchNorm(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = nil,
+                                 eps: Float = 1e-5) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        precondition(input.rank >= 2, "batchNorm: expected input [N, C, …], got \(input.shape)")
+        let layout = channelLayout(input)
+        let c = layout.channels
+        for (name, p) in [("weight", weight), ("bias", bias)] {
+            if let p { precondition(p.shape == [c], "batchNorm: \(name) \(p.shape) should be [\(c)] for input \(input.shape)") }
+        }
+        precondition(layout.perChannel > 1, "batchNorm: expected more than 1 value per channel, got input \(input.shape)")
+        let mean = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
+        Kernels.channelStatistics(input.storage.pointer, layout, mean: mean.pointer, variance: variance.pointer)
+        let weight = weight ?? .ones([c]), bias = bias ?? .zeros([c])
+        let invStd = TensorStorage(uninitializedCount: c), scale = TensorStorage(uninitializedCount: c)
+        let shift = TensorStorage(uninitializedCount: c)
+        for i in 0..<c {
+            invStd.pointer[i] = 1 / (variance.pointer[i] + eps).squareRoot()
+            scale.pointer[i] = weight.storage.pointer[i] * invStd.pointer[i]
+            shift.pointer[i] = bias.storage.pointer[i] - mean.pointer[i] * scale.pointer[i]
+        }
+        let out = TensorStorage(uninitializedCount: input.count)
+        Kernels.channelAffine(input.storage.pointer, out.pointer, layout, scale: scale.pointer, shift: shift.pointer)
+        let y = Tensor.record(.batchNorm(ChannelStatistics(mean: mean, invStd: invStd)), inputs: [input, weight, bias],
+                              shape: input.shape, storage: out)
+        return (y, Tensor(shape: [c], storage: mean, node: nil), Tensor(shape: [c], storage: variance, node: nil))
+    }
+
+    static func channelLayout(_ x: Tensor) -> ChannelLayout {
+        ChannelLayout(batch: x.shape[0], channels: x.shape[1], spatial: x.shape.dropFirst(2).reduce(1, *))
+    }
+}

@@ -1,0 +1,87 @@
+import NablaCore
+import NablaBackend
+
+/// Activation layers, each wrapping the tensor function of the same name.
+
+public final class Sigmoid: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
+}
+
+public final class Tanh: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.tanh() }
+}
+
+public final class ReLU: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.relu() }
+}
+
+public final class LeakyReLU: Module {
+    public let negativeSlope: Float
+    public init(negativeSlope: Float = 0.01) {
+        self.negativeSlope = negativeSlope
+        super.init()
+    }
+    override public var typeName: String { "LeakyReLU(\(negativeSlope))" }
+    override public func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
+}
+
+public final class ELU: Module {
+    public let alpha: Float
+    public init(alpha: Float = 1) {
+        self.alpha = alpha
+        super.init()
+    }
+    override public var typeName: String { "ELU(\(alpha))" }
+    override public func forward(_ input: Tensor) -> Tensor { input.elu(alpha: alpha) }
+}
+
+public final class GELU: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.gelu() }
+}
+
+public final class SiLU: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.silu() }
+}
+
+/// Softmax along `axis` of `x / temperature`.
+public final class Softmax: Module {
+    public let axis: Int, temperature: Float
+    public init(axis: Int = -1, temperature: Float = 1) {
+        self.axis = axis
+        self.temperature = temperature
+        super.init()
+    }
+    override public func forward(_ input: Tensor) -> Tensor { input.softmax(axis: axis, temperature: temperature) }
+}
+
+public final class LogSoftmax: Module {
+    public let axis: Int
+    public init(axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+    override public func forward(_ input: Tensor) -> Tensor { input.logSoftmax(axis: axis) }
+}
+
+/// The activation layers by name, for model specs and the command line.
+public enum Activation: String, CaseIterable, Sendable {
+    case relu, tanh, sigmoid, leakyRelu = "leaky-relu", elu, gelu, silu
+
+    /// A new layer of this kind.
+    public func makeLayer() -> Module {
+        switch self {
+        case .relu: return ReLU()
+        case .tanh: return Tanh()
+        case .sigmoid: return Sigmoid()
+        case .leakyRelu: return LeakyReLU()
+        case .elu: return ELU()
+        case .gelu: return GELU()
+        case .silu: return SiLU()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import NablaCore
+import NablaBackend
+
+/// AdaGrad, as `torch.optim.Adagrad`:
+///
+///     g ← grad + weightDecay·p
+///     clr = lr / (1 + (step − 1)·lrDecay)
+///     sum ← sum + g²
+///     p ← p − clr·g / (√sum + eps)
+///
+/// State: `step` and `sum` per parameter, created for every parameter at initialization (filled with
+/// `initialAccumulatorValue`), as in PyTorch.
+///
+/// ```swift
+/// let optimizer = AdaGrad(model.parameters, learningRate: 0.01, lrDecay: 1e-4)
+/// optimizer.zeroGrad(); loss.backward(); optimizer.step()
+/// ```
+public final class AdaGrad: Optimizer, @unchecked Sendable {
+    public let lrDecay: Double
+    public let weightDecay: Double
+    public let initialAccumulatorValue: Double
+    public let eps: Double
+
+    /// Creates AdaGrad with PyTorch's defaults (`lr = 1e-2`, `eps = 1e-10`).
+    public init(_ parameters: [Parameter], learningRate: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+                initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
+        precondition(lrDecay >= 0, "AdaGrad: invalid lrDecay \(lrDecay)")
+        precondition(weightDecay >= 0, "AdaGrad: invalid weight decay \(weightDecay)")
+        precondition(initialAccumulatorValue >= 0, "AdaGrad: invalid initialAccumulatorValue \(initialAccumulatorValue)")
+        precondition(eps >= 0, "AdaGrad: invalid eps \(eps)")
+        self.lrDecay = lrDecay
+        self.weightDecay = weightDecay
+        self.initialAccumulatorValue = initialAccumulatorValue
+        self.eps = eps
+        super.init(parameters, learningRate: learningRate)
+        for (index, parameter) in parameters.enumerated() {
+            let state = ParameterState()
+            _ = state.buffer("sum", count: parameter.count, initial: Float(initialAccumulatorValue))
+            states[index] = state
+        }
+    }
+
+    override public var stateBufferNames: [String] { ["sum"] }
+
+    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
+        let clr = learningRate / (1 + Double(state.step - 1) * lrDecay)
+        let negCLR = Float(-clr), decay = Float(weightDecay), hasDecay = weightDecay != 0, epsilon = Float(eps)
+        withUpdateBuffers(parameter, grad) { p, g, n in
+            let sum = state.buffer("sum", count: n, initial: Float(initialAccumulatorValue))
+            forEachChunk(n) { range in
+                for i in range {
+                    let d = hasDecay ? g[i] + decay * p[i] : g[i]
+                    let s = sum[i] + d * d
+                    sum[i] = s
+                    p[i] = p[i] + negCLR * d / (s.squareRoot() + epsilon)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import NablaCore
+import NablaBackend
+
+/// AdamW, as `torch.optim.AdamW`: Adam with decoupled weight decay, which shrinks the parameter by
+/// `1 − lr·weightDecay` before the Adam step instead of adding `weightDecay·p` to the gradient.
+///
+/// State: the same as `Adam` (`step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` with AMSGrad).
+///
+/// ```swift
+/// let optimizer = AdamW(model.parameters, learningRate: 1e-3, weightDecay: 1e-2)
+/// optimizer.zeroGrad(); loss.backward(); optimizer.step()
+/// ```
+public final class AdamW: Adam, @unchecked Sendable {
+    /// Creates AdamW with PyTorch's defaults (`lr = 1e-3`, `weightDecay = 1e-2`).
+    public init(_ parameters: [Parameter], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) {
+        super.init(parameters, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
+                   amsgrad: amsgrad, decoupledWeightDecay: true)
+    }
+}

@@ -1,0 +1,84 @@
+import NablaCore
+import NablaBackend
+
+/// One epoch's figures.
+public struct EpochRecord: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double?
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// Top-k validation accuracies, keyed by k.
+    public var validationTopK: [Int: Double] = [:]
+    public var learningRate: Double
+    public var seconds: Double
+    /// The mean gradient norm of each layer over the epoch's steps, keyed by layer name.
+    public var gradientNorms: [String: Double] = [:]
+}
+
+/// Everything a training run recorded, epoch by epoch.
+public struct TrainingHistory: Sendable, Codable, Equatable {
+    public var epochs: [EpochRecord] = []
+    /// Why training stopped, in words.
+    public var stopReason: String = ""
+    public var steps: Int = 0
+    public var warnings: [String] = []
+
+    public init() {}
+
+    /// Layer names in the order they first appear.
+    public var layerNames: [String] {
+        var seen: [String] = []
+        for record in epochs { for name in record.gradientNorms.keys.sorted() where !seen.contains(name) { seen.append(name) } }
+        return seen
+    }
+}
+
+/// Receives progress while `Trainer.fit` runs. Every method has an empty default.
+public protocol TrainingCallback: AnyObject {
+    /// Called when an epoch begins, with its number of batches.
+    func epochDidBegin(_ epoch: Int, batches: Int)
+    /// Called after every optimizer step.
+    func stepDidEnd(_ step: StepInfo)
+    /// Called after every epoch, validation included.
+    func epochDidEnd(_ record: EpochRecord)
+    /// Called for diagnostics such as vanishing or exploding gradients.
+    func trainingDidWarn(_ message: String)
+}
+
+extension TrainingCallback {
+    public func epochDidBegin(_ epoch: Int, batches: Int) {}
+    public func stepDidEnd(_ step: StepInfo) {}
+    public func epochDidEnd(_ record: EpochRecord) {}
+    public func trainingDidWarn(_ message: String) {}
+}
+
+/// What a callback learns after each step.
+public struct StepInfo: Sendable {
+    public var epoch: Int
+    /// The batch index within the epoch, from 0.
+    public var batch: Int
+    public var batches: Int
+    public var globalStep: Int
+    public var loss: Double
+    /// The running mean loss of the epoch so far.
+    public var runningLoss: Double
+    /// The running accuracy of the epoch so far (classification).
+    public var runningAccuracy: Double?
+    public var samples: Int
+    public var samplesSoFar: Int
+    public var gradientNorm: Double
+}
+
+/// Why training stopped early, or could not go on.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case nonFiniteLoss(epoch: Int, step: Int, value: Double)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let epoch, let step, let value):
+            return "training stopped: the loss became \(value) at epoch \(epoch), step \(step); "
+                + "lower the learning rate or clip gradients (--clip-norm)"
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import NablaCore
+import NablaBackend
+
+/// The training loop: a model, a loss, an optimizer and loaders, with metrics, callbacks, stop
+/// criteria, gradient-flow diagnostics and checkpoints that resume exactly.
+///
+/// ```swift
+/// let trainer = Trainer(model: model, loss: { crossEntropy($0, $1) }, optimizer: Adam(model.parameters),
+///                       train: trainLoader, validation: valLoader, task: .classification, classes: 10)
+/// trainer.stop = StopCriteria(maxEpochs: 20, earlyStopping: EarlyStopping(patience: 3))
+/// let history = try trainer.fit()
+/// ```
+public final class Trainer {
+    public let model: Module
+    public let loss: (Tensor, Tensor) -> Tensor
+    public let optimizer: Optimizer
+    public let train: DataLoader
+    public let validation: DataLoader?
+    public let task: Task
+    public let classes: Int
+
+    public var stop = StopCriteria()
+    /// An epoch-wise learning-rate schedule, stepped after every epoch.
+    public var scheduler: LRScheduler?
+    /// Reduce-on-plateau, stepped with the validation loss (or the training loss without validation).
+    public var plateau: ReduceLROnPlateau?
+    /// Clip the global gradient norm to this before each step.
+    public var clipNorm: Double?
+    /// Clip every gradient element to ±this before each step.
+    public var clipValue: Double?
+    /// A regularization term added to the loss (e.g. `{ l2Penalty($0, lambda: 1e-4) }`).
+    public var penalty: ((Module) -> Tensor)?
+    /// A layer whose mean gradient norm exceeds this is reported as exploding.
+    public var explodingThreshold = 1e3
+    /// Validation top-k accuracies to compute, e.g. `[5]`.
+    public var topK: [Int] = []
+    public var callbacks: [TrainingCallback] = []
+    /// When set, a checkpoint is written here every `checkpointInterval` epochs and when training stops.
+    public var checkpointDirectory: URL?
+    public var checkpointInterval = 1
+
+    public internal(set) var history = TrainingHistory()
+    /// The number of completed epochs.
+    public internal(set) var epoch = 0
+    public internal(set) var globalStep = 0
+    var earlyStopping = EarlyStoppingState()
+    var bestWeights: [String: Tensor]?
+    var flow: GradientFlow
+
+    public init(model: Module, loss: @escaping (Tensor, Tensor) -> Tensor, optimizer: Optimizer, train: DataLoader,
+                validation: DataLoader? = nil, task: Task = .classification, classes: Int = 0) {
+        precondition(task == .regression || classes > 0, "Trainer: a classification task needs the number of classes")
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.train = train
+        self.validation = validation
+        self.task = task
+        self.classes = classes
+        flow = GradientFlow(model: model)
+    }
+
+    /// Trains until a stop criterion holds; returns the history. Throws `TrainingError` when the loss
+    /// turns NaN or infinite, and checkpoint errors when a checkpoint cannot be written.
+    @discardableResult
+    public func fit() throws -> TrainingHistory {
+        while epoch < stop.maxEpochs {
+            let (record, reason) = try runEpoch()
+            epoch += 1
+            history.epochs.append(record)
+            let warnings = GradientFlow.warnings(record.gradientNorms, epoch: record.epoch, explodingThreshold: explodingThreshold)
+            history.warnings += warnings
+            for w in warnings { callbacks.forEach { $0.trainingDidWarn(w) } }
+            let stopReason = reason ?? afterEpoch(record)
+            callbacks.forEach { $0.epochDidEnd(record) }
+            let last = stopReason != nil || epoch == stop.maxEpochs
+            if let checkpointDirectory, last || epoch % Swift.max(checkpointInterval, 1) == 0 {
+                try saveCheckpoint(to: checkpointDirectory)
+            }
+            if let stopReason {
+                history.stopReason = stopReason
+                return history
+            }
+        }
+        history.stopReason = "reached \(stop.maxEpochs) epochs"
+        return history
+    }
+
+    /// One pass over the training data, then validation. Returns the record and a stop reason, if any.
+    private func runEpoch() throws -> (EpochRecord, String?) {
+        let start = Timing.now()
+        let batches = train.batchesPerEpoch
+        callbacks.forEach { $0.epochDidBegin(epoch + 1, batches: batches) }
+        model.train()
+        var lossSum = 0.0, samples = 0, correct = 0
+        var reason: String?
+        for (index, (x, y)) in train.batches(epoch: epoch).enumerated() {
+            let output = model(x)
+            var objective = loss(output, y)
+            let value = Double(objective.item)
+            guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: index + 1, value: value) }
+            if let penalty { objective = objective + penalty(model) }
+            optimizer.zeroGrad()
+            objective.backward()
+            let norm = flow.record()
+            if let clipNorm { _ = clipGradNorm(optimizer.parameters, maxNorm: clipNorm) }
+            if let clipValue { clipGradValue(optimizer.parameters, clipValue: clipValue) }
+            optimizer.step()
+            globalStep += 1
+            let n = x.shape[0]
+            lossSum += value * Double(n)
+            samples += n
+            if task == .classification { correct += Metrics.correctCount(logits: output.detached(), targets: y) }
+            let info = StepInfo(epoch: epoch + 1, batch: index, batches: batches, globalStep: globalStep, loss: value,
+                                runningLoss: lossSum / Double(samples),
+                                runningAccuracy: task == .classification ? Double(correct) / Double(samples) : nil,
+                                samples: n, samplesSoFar: samples, gradientNorm: norm)
+            callbacks.forEach { $0.stepDidEnd(info) }
+            if let tol = stop.minGradientNorm, norm < tol {
+                reason = "gradient norm \(norm) fell below \(tol) at epoch \(epoch + 1), step \(index + 1)"
+                break
+            }
+            if let maxSteps = stop.maxSteps, globalStep >= maxSteps {
+                reason = "reached \(maxSteps) steps"
+                break
+            }
+        }
+        var record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(Swift.max(samples, 1)),
+                                 trainAccuracy: task == .classification ? Double(correct) / Double(Swift.max(samples, 1)) : nil,
+                                 learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans())
+        if let validation {
+            let result = evaluate(model, on: validation, loss: loss, task: task, classes: classes, topK: topK)
+            record.validationLoss = result.loss
+            record.validationAccuracy = result.accuracy
+            record.validationTopK = result.topK
+        }
+        record.seconds = Timing.now() - start
+        return (record, reason)
+    }
+
+    /// Schedulers, loss-change and early-stopping checks after an epoch; returns a stop reason, if any.
+    private func afterEpoch(_ record: EpochRecord) -> String? {
+        scheduler?.step()
+        plateau?.step(metric: record.validationLoss ?? record.trainLoss)
+        if let tol = stop.minLossChange, history.epochs.count >= 2 {
+            let change = Swift.abs(history.epochs[history.epochs.count - 2].trainLoss - record.trainLoss)
+            if change < tol { return "training loss changed by \(change) < \(tol) at epoch \(record.epoch)" }
+        }
+        guard let rule = stop.earlyStopping, let score = rule.score(record) else { return nil }
+        if score < earlyStopping.best - rule.minDelta {
+            earlyStopping = EarlyStoppingState(best: score, bestEpoch: record.epoch, badEpochs: 0)
+            if rule.restoreBestWeights { bestWeights = model.stateDict() }
+            return nil
+        }
+        earlyStopping.badEpochs += 1
+        guard earlyStopping.badEpochs > rule.patience else { return nil }
+        if rule.restoreBestWeights, let bestWeights { _ = try? model.loadStateDict(bestWeights) }
+        return "early stopping: \(rule.monitor.rawValue) did not improve for \(rule.patience) epochs; "
+            + (rule.restoreBestWeights ? "restored the weights of epoch \(earlyStopping.bestEpoch)" : "kept the last weights")
+    }
+}

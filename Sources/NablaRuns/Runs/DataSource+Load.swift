@@ -1,0 +1,111 @@
+import Foundation
+import NablaLibrary
+import NablaCore
+import NablaBackend
+
+extension DataSource {
+    /// The names of Fashion-MNIST's ten classes, in label order.
+    public static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                                           "Sneaker", "Bag", "Ankle boot"]
+
+    /// The folders searched for IDX files: `directory` if given, else Debian's package folder, then the user cache.
+    public func searchDirectories(_ directory: String?) -> [String] {
+        if let directory { return [directory] }
+        let name = self == .mnist ? "mnist" : "fashion-mnist"
+        let home = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"]
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
+        return ["/usr/share/datasets/\(name)", (home as NSString).appendingPathComponent("nabla/\(name)")]
+    }
+
+    /// Reads the data set.
+    public func load(options: DataOptions = DataOptions()) throws -> LoadedData {
+        switch self {
+        case .fashionMNIST, .mnist: return try loadIDX(options)
+        case .csv(let path): return try loadCSV(path, options)
+        case .npy(let x, let y): return try loadNPY(x, y, options)
+        case .spirals: return planar(Synthetic.twoSpirals(count: options.syntheticCount, noise: 0.05, seed: options.seed))
+        case .moons: return planar(Synthetic.moons(count: options.syntheticCount, noise: 0.1, seed: options.seed))
+        case .xor: return planar(Synthetic.xor(count: options.syntheticCount, noise: 0.2, seed: options.seed))
+        case .linear:
+            let data = Synthetic.noisyLine(count: options.syntheticCount, slope: 2, intercept: -1, noise: 0.1, seed: options.seed)
+            return LoadedData(train: data, test: nil, inputShape: [1], task: .regression, outputs: 1, classNames: [], standardizer: nil)
+        case .sine:
+            let data = Synthetic.sineWave(count: options.syntheticCount, noise: 0.05, seed: options.seed)
+            return LoadedData(train: data, test: nil, inputShape: [1], task: .regression, outputs: 1, classNames: [], standardizer: nil)
+        }
+    }
+
+    private func planar(_ data: TensorDataset) -> LoadedData {
+        LoadedData(train: data, test: nil, inputShape: [2], task: .classification, outputs: 2, classNames: ["0", "1"], standardizer: nil)
+    }
+
+    private func loadIDX(_ options: DataOptions) throws -> LoadedData {
+        let files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+        let directories = searchDirectories(options.directory)
+        func find(_ base: String) -> URL? {
+            for directory in directories {
+                for name in [base + ".gz", base] {
+                    let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
+                    if FileManager.default.fileExists(atPath: url.path) { return url }
+                }
+            }
+            return nil
+        }
+        let urls = files.map(find)
+        guard urls.allSatisfy({ $0 != nil }) else {
+            let missing = zip(files, urls).filter { $0.1 == nil }.map { $0.0 }
+            throw DataError("""
+                \(self): cannot find \(missing.joined(separator: ", ")) (.gz or raw) in \(directories.joined(separator: " or ")).
+                Get the data with `sudo apt-get install dataset-fashion-mnist` (Fashion-MNIST, Debian/Ubuntu), or download the \
+                four standard files into a folder and pass --data-dir FOLDER.
+                """)
+        }
+        let (trainX, trainY, testX, testY) = try (IDX.read(contentsOf: urls[0]!), IDX.read(contentsOf: urls[1]!),
+                                                  IDX.read(contentsOf: urls[2]!), IDX.read(contentsOf: urls[3]!))
+        func images(_ t: Tensor, _ url: URL) throws -> Tensor {
+            guard t.rank == 3 else { throw DataError("\(url.path): expected images [N, H, W], got \(t.shape)") }
+            return (t * (1 / 255)).reshape([t.shape[0], 1, t.shape[1], t.shape[2]])
+        }
+        let train = try TensorDataset(inputs: images(trainX, urls[0]!), targets: trainY)
+        let test = try TensorDataset(inputs: images(testX, urls[2]!), targets: testY)
+        guard train.count == trainY.shape[0], test.count == testY.shape[0] else {
+            throw DataError("\(self): image and label counts differ (\(trainX.shape[0]) vs \(trainY.shape[0]))")
+        }
+        let names = self == .fashionMNIST ? Self.fashionClassNames : (0..<10).map(String.init)
+        return LoadedData(train: train, test: test, inputShape: Array(train.inputs.shape.dropFirst()), task: .classification,
+                          outputs: 10, classNames: names, standardizer: nil)
+    }
+
+    private func loadCSV(_ path: String, _ options: DataOptions) throws -> LoadedData {
+        let table = try CSV.read(contentsOf: URL(fileURLWithPath: path))
+        let column = options.labelColumn ?? -1
+        guard column < table.columns && column >= -table.columns, table.columns >= 2 else {
+            throw DataError("\(path): label column \(column) does not exist; the file has \(table.columns) columns")
+        }
+        let (features, labels) = CSV.features(table, labelColumn: column)
+        return try tabular(features, labels, name: path, options)
+    }
+
+    private func loadNPY(_ x: String, _ y: String, _ options: DataOptions) throws -> LoadedData {
+        var features = try NPY.read(contentsOf: URL(fileURLWithPath: x))
+        let labels = try NPY.read(contentsOf: URL(fileURLWithPath: y))
+        guard features.rank >= 1, labels.rank >= 1, features.shape[0] == labels.shape[0] else {
+            throw DataError("\(x), \(y): \(features.shape[0]) samples but \(labels.shape.first ?? 0) targets")
+        }
+        if features.rank == 1 { features = features.reshape([features.count, 1]) }
+        return try tabular(features, labels, name: x, options)
+    }
+
+    /// Classification when every target is a small non-negative integer, regression otherwise.
+    private func tabular(_ features: Tensor, _ labels: Tensor, name: String, _ options: DataOptions) throws -> LoadedData {
+        let values = labels.scalars
+        let integral = labels.rank == 1 && values.allSatisfy { $0 >= 0 && $0 == $0.rounded() && $0 < 1000 }
+        let standardizer = options.standardize ? Standardizer.fit(features) : nil
+        let inputs = standardizer?.transform(features) ?? features
+        let targets = integral ? labels : labels.reshape([labels.shape[0], labels.count / Swift.max(labels.shape[0], 1)])
+        let classes = integral ? Int(values.max() ?? 0) + 1 : targets.shape[1]
+        return LoadedData(train: TensorDataset(inputs: inputs, targets: targets), test: nil,
+                          inputShape: Array(inputs.shape.dropFirst()), task: integral ? .classification : .regression,
+                          outputs: classes, classNames: integral ? (0..<classes).map(String.init) : [], standardizer: standardizer)
+    }
+}

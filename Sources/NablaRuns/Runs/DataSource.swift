@@ -1,0 +1,101 @@
+import Foundation
+import NablaLibrary
+import NablaCore
+import NablaBackend
+
+/// Where a run's data comes from: `fashion-mnist`, `mnist`, `csv:PATH`, `npy:X_PATH,Y_PATH`, or a
+/// built-in synthetic set (`spirals`, `moons`, `xor`, `linear`, `sine`).
+///
+/// ```swift
+/// let source = try DataSource.parse("csv:data/iris.csv")
+/// let data = try source.load(options: .init(labelColumn: -1, standardize: true))
+/// ```
+public enum DataSource: Equatable, Sendable, CustomStringConvertible {
+    case fashionMNIST, mnist
+    case csv(path: String)
+    case npy(inputs: String, targets: String)
+    case spirals, moons, xor, linear, sine
+
+    /// The accepted spellings, for help texts and error messages.
+    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "spirals", "moons", "xor", "linear", "sine"]
+
+    /// Parses a `--data` value, or explains which values are accepted.
+    public static func parse(_ text: String) throws -> DataSource {
+        switch text.lowercased() {
+        case "fashion-mnist", "fashion_mnist", "fashionmnist": return .fashionMNIST
+        case "mnist": return .mnist
+        case "spirals", "two-spirals": return .spirals
+        case "moons": return .moons
+        case "xor": return .xor
+        case "linear", "line": return .linear
+        case "sine", "sin": return .sine
+        default: break
+        }
+        if text.hasPrefix("csv:"), text.count > 4 { return .csv(path: String(text.dropFirst(4))) }
+        if text.hasPrefix("npy:") {
+            let parts = text.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty { return .npy(inputs: parts[0], targets: parts[1]) }
+            throw DataError("--data \(text): npy needs two files, as npy:X_PATH,Y_PATH")
+        }
+        throw DataError("--data \(text): unknown data set; use one of \(names.joined(separator: ", "))")
+    }
+
+    public var description: String {
+        switch self {
+        case .fashionMNIST: return "fashion-mnist"
+        case .mnist: return "mnist"
+        case .csv(let path): return "csv:\(path)"
+        case .npy(let x, let y): return "npy:\(x),\(y)"
+        case .spirals: return "spirals"
+        case .moons: return "moons"
+        case .xor: return "xor"
+        case .linear: return "linear"
+        case .sine: return "sine"
+        }
+    }
+
+    /// Whether the set is 2-D points with classes, so a decision boundary can be drawn.
+    public var isPlanarClassification: Bool { [.spirals, .moons, .xor].contains(self) }
+}
+
+/// A data problem the user can fix: a missing folder, a bad option, an unusable file.
+public struct DataError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Options that shape how a source is loaded.
+public struct DataOptions: Sendable, Equatable {
+    /// Where the IDX files live; `nil` searches the standard places.
+    public var directory: String?
+    /// The CSV label column (negative counts from the end), or `nil` for the last.
+    public var labelColumn: Int?
+    /// Standardize CSV/NPY features per column with the training set's mean and deviation.
+    public var standardize: Bool
+    /// Samples in a synthetic set.
+    public var syntheticCount: Int
+    public var seed: UInt64
+
+    public init(directory: String? = nil, labelColumn: Int? = nil, standardize: Bool = false, syntheticCount: Int = 1000, seed: UInt64 = 0) {
+        self.directory = directory
+        self.labelColumn = labelColumn
+        self.standardize = standardize
+        self.syntheticCount = syntheticCount
+        self.seed = seed
+    }
+}
+
+/// A loaded data set, ready for training.
+public struct LoadedData {
+    public var train: any Dataset
+    public var test: (any Dataset)?
+    /// One sample's shape, e.g. [1, 28, 28] or [2].
+    public var inputShape: [Int]
+    public var task: Task
+    /// The number of classes (classification), or of regression outputs.
+    public var outputs: Int
+    public var classNames: [String]
+    /// The feature standardization fitted on the training set, when asked for.
+    public var standardizer: Standardizer?
+}

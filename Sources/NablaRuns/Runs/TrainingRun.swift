@@ -1,0 +1,116 @@
+import Foundation
+import NablaLibrary
+import NablaCore
+import NablaBackend
+
+/// A complete training run as `nabla train` performs it: data, model, objective, optimizer and the
+/// run folder (`config.json`, checkpoints, `metrics.csv`, plots and `report.html`).
+///
+/// Everything is checked before anything is written: a bad option, a missing data folder or a model
+/// whose shapes do not fit the data throws without touching the output folder.
+public final class TrainingRun {
+    public let config: RunConfiguration
+    public let source: DataSource
+    public let data: LoadedData
+    public let model: Module
+    public let trainer: Trainer
+    public let validationSet: (any Dataset)?
+    /// Each sample's input shape, with a leading batch dimension of 1.
+    public var sampleShape: [Int] { [1] + data.inputShape }
+
+    public init(_ config: RunConfiguration) throws {
+        self.config = config
+        source = try DataSource.parse(config.data)
+        data = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
+                                                    standardize: config.standardize, syntheticCount: config.syntheticCount,
+                                                    seed: config.seed))
+        Random.seed(config.seed)
+        model = try Self.buildModel(config, inputShape: data.inputShape, outputs: data.outputs)
+        if let name = config.initializer { model.initializeWeights(try Initializer.named(name)) }
+        if let path = config.pretrained { try Checkpoint.loadWeights(into: model, from: URL(fileURLWithPath: path)) }
+
+        guard config.validationSplit >= 0 && config.validationSplit < 1 else {
+            throw ConfigurationError("--val-split \(config.validationSplit): must be in [0, 1)")
+        }
+        let train: any Dataset
+        if config.validationSplit > 0 {
+            let (t, v) = trainValidationSplit(data.train, validationFraction: config.validationSplit, seed: config.seed &+ 1)
+            (train, validationSet) = (t, v)
+        } else {
+            (train, validationSet) = (data.train, nil)
+        }
+        let batchSize = try config.resolvedBatchSize()
+        let augmentation = try Self.augmentation(config, data: data)
+        let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: config.seed &+ 2, augmentation: augmentation)
+        let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
+        let optimizer = try config.makeOptimizer(model.parameters)
+        trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task), optimizer: optimizer, train: trainLoader,
+                          validation: validationLoader, task: data.task, classes: data.task == .classification ? data.outputs : 0)
+        try configure(trainer, optimizer)
+    }
+
+    private func configure(_ trainer: Trainer, _ optimizer: Optimizer) throws {
+        (trainer.scheduler, trainer.plateau) = try config.makeSchedule(optimizer)
+        guard config.epochs > 0 else { throw ConfigurationError("--epochs \(config.epochs): must be at least 1") }
+        trainer.stop = StopCriteria(maxEpochs: config.epochs, maxSteps: config.maxSteps, minLossChange: config.lossTolerance,
+                                    minGradientNorm: config.gradientTolerance,
+                                    earlyStopping: try config.earlyStopPatience.map { patience in
+                                        guard validationSet != nil else {
+                                            throw ConfigurationError("--early-stop needs a validation set; set --val-split above 0")
+                                        }
+                                        return EarlyStopping(patience: patience, minDelta: config.minDelta)
+                                    })
+        trainer.clipNorm = config.clipNorm
+        trainer.clipValue = config.clipValue
+        trainer.explodingThreshold = config.explodingThreshold
+        let (l1, l2) = (Float(config.l1), Float(config.l2))
+        guard l1 >= 0 && l2 >= 0 else { throw ConfigurationError("--l1/--l2: penalties must be zero or positive") }
+        if l1 > 0 || l2 > 0 {
+            trainer.penalty = { module in
+                var total = Tensor(0)
+                if l1 > 0 { total = total + l1Penalty(module, lambda: l1) }
+                if l2 > 0 { total = total + l2Penalty(module, lambda: l2) }
+                return total
+            }
+        }
+        if data.task == .classification && data.outputs > config.topK && config.topK > 1 { trainer.topK = [config.topK] }
+    }
+
+    /// Builds the preset or spec, and checks that it maps the data's inputs to its outputs.
+    static func buildModel(_ config: RunConfiguration, inputShape: [Int], outputs: Int) throws -> Module {
+        let model: Module
+        if let preset = ModelPreset(rawValue: config.model.lowercased()) {
+            let options = PresetOptions(hidden: config.hidden, activation: try config.resolvedActivation(),
+                                        dropout: config.dropout, batchNorm: config.batchNorm)
+            model = try preset.build(inputShape: inputShape, outputs: outputs, options: options)
+        } else if ModelSpec.Format(pathExtension: (config.model as NSString).pathExtension) != nil {
+            let spec = try ModelSpec.load(contentsOf: URL(fileURLWithPath: config.model))
+            guard spec.inputShape == inputShape else {
+                throw ConfigurationError("\(config.model): the spec's input is \(spec.inputShape) but \(config.data) gives \(inputShape)")
+            }
+            model = try spec.build(outputs: outputs)
+        } else {
+            throw ConfigurationError("--model \(config.model): not a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) "
+                + "nor a .json/.yaml model spec file")
+        }
+        let output: [Int]
+        do {
+            output = try model.outputShape(for: [1] + inputShape)
+        } catch {
+            throw ConfigurationError("\(config.model): \(error)")
+        }
+        guard output == [1, outputs] else {
+            throw ConfigurationError("\(config.model): the model gives outputs \(output) per sample but \(config.data) needs [1, \(outputs)]")
+        }
+        return model
+    }
+
+    static func augmentation(_ config: RunConfiguration, data: LoadedData) throws -> (any Augmentation)? {
+        guard config.augment else { return nil }
+        guard data.inputShape.count == 3 else {
+            throw ConfigurationError("--augment works on images; \(config.data) gives samples of shape \(data.inputShape)")
+        }
+        let size = data.inputShape[1]
+        return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
+    }
+}
