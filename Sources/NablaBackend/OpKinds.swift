@@ -1,22 +1,3 @@
-/// Elementwise functions of one tensor that have their own kernel.
-public enum UnaryOp: Equatable, Sendable {
-    case neg, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu, sin, cos, softplus
-    case leakyRelu(negativeSlope: Float)
-    case elu(alpha: Float)
-    case clamp(min: Float, max: Float)
-    case powScalar(Float)
-    case scale(Float)
-    case shift(Float)
-
-    /// Whether the gradient reads the op's output instead of its input.
-    package var gradientUsesOutput: Bool {
-        switch self {
-        case .exp, .tanh, .sigmoid, .sqrt: return true
-        default: return false
-        }
-    }
-}
-
 /// Elementwise functions of two tensors, broadcast by numpy's rules.
 public enum BinaryOp: Equatable, Sendable {
     case add, sub, mul, div, pow, maximum, minimum

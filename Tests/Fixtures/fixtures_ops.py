@@ -48,59 +48,99 @@ def gen_nonzero(rng, shape):
     return away_from_zero(rng, shape, 0.2, 3.0)
 
 
-# op name -> list of (args, torch fn(x), random generator, special values)
-UNARY = [
-    ("neg", {}, lambda x: -x, gen_general, SPECIAL_GENERAL),
-    ("exp", {}, torch.exp, gen_general, SPECIAL_MODERATE),
-    ("log", {}, torch.log, gen_positive, SPECIAL_POSITIVE),
-    ("sqrt", {}, torch.sqrt, gen_positive, SPECIAL_POSITIVE),
-    ("abs", {}, torch.abs, gen_general, SPECIAL_GENERAL),
-    ("tanh", {}, torch.tanh, gen_general, SPECIAL_GENERAL),
-    ("sigmoid", {}, torch.sigmoid, gen_general, SPECIAL_GENERAL),
-    ("relu", {}, torch.relu, gen_general, SPECIAL_GENERAL),
-    ("gelu", {}, lambda x: F.gelu(x, approximate="none"), gen_general, SPECIAL_GENERAL),
-    ("silu", {}, F.silu, gen_general, SPECIAL_GENERAL),
-    ("softplus", {}, F.softplus, gen_general, SPECIAL_GENERAL),
-    ("sin", {}, torch.sin, gen_general, SPECIAL_MODERATE),
-    ("cos", {}, torch.cos, gen_general, SPECIAL_MODERATE),
-]
+# One row per elementwise function of one tensor: adding a function is one unary(...) call.
+#   op, torch fn, random generator and special values for the golden cases;
+#   rtol: the golden tolerance (1e-4 for functions evaluated through exp/log/erf in float32);
+#   kinks: points where the derivative jumps (gradcheck inputs keep 0.1 away from them);
+#   domain: "general", "positive" or "nonzero", the inputs gradcheck may use.
+UNARY = []
+
+
+def unary(op, fn, gen=None, special=None, args=None, rtol=1e-5, kinks=(), domain="general"):
+    UNARY.append(dict(op=op, fn=fn, gen=gen or gen_general, special=special or SPECIAL_GENERAL,
+                      args=args or {}, rtol=rtol, kinks=kinks, domain=domain))
+
+
+unary("neg", lambda x: -x)
+unary("mul_scalar", lambda x: x * 2.5, args={"other": 2.5})
+unary("add_scalar", lambda x: x + 1.5, args={"other": 1.5})
+unary("exp", torch.exp, special=SPECIAL_MODERATE, rtol=1e-4)
+unary("log", torch.log, gen_positive, SPECIAL_POSITIVE, rtol=1e-4, domain="positive")
+unary("sqrt", torch.sqrt, gen_positive, SPECIAL_POSITIVE, rtol=1e-4, domain="positive")
+unary("abs", torch.abs, kinks=(0,))
+unary("tanh", torch.tanh, rtol=1e-4)
+unary("sigmoid", torch.sigmoid, rtol=1e-4)
+unary("relu", torch.relu, kinks=(0,))
+unary("gelu", lambda x: F.gelu(x, approximate="none"), rtol=1e-4)
+unary("silu", F.silu, rtol=1e-4)
+unary("softplus", F.softplus, rtol=1e-4)
+unary("selu", F.selu, rtol=1e-4, kinks=(0,))
+unary("mish", F.mish, rtol=1e-4)
+unary("hardswish", F.hardswish, kinks=(-3, 3))
+unary("sin", torch.sin, special=SPECIAL_MODERATE, rtol=1e-4)
+unary("cos", torch.cos, special=SPECIAL_MODERATE, rtol=1e-4)
 for _s in (0.01, 0.2):
-    UNARY.append(("leaky_relu", {"negative_slope": _s},
-                  (lambda s: lambda x: F.leaky_relu(x, negative_slope=s))(_s),
-                  gen_general, SPECIAL_GENERAL))
+    unary("leaky_relu", (lambda s: lambda x: F.leaky_relu(x, negative_slope=s))(_s), args={"negative_slope": _s}, kinks=(0,))
 for _a in (1.0, 0.5):
-    UNARY.append(("elu", {"alpha": _a}, (lambda a: lambda x: F.elu(x, alpha=a))(_a),
-                  gen_general, SPECIAL_GENERAL))
-UNARY.append(("clamp", {"min": -0.5, "max": 0.5},
-              lambda x: torch.clamp(x, min=-0.5, max=0.5),
-              lambda rng, shape: normal(rng, shape, 1.0), SPECIAL_CLAMP))
-for _e, _gen, _spec in ((2, gen_general, SPECIAL_GENERAL), (3, gen_general, SPECIAL_GENERAL),
-                        (0.5, gen_positive, SPECIAL_POSITIVE), (-1, gen_nonzero, SPECIAL_NONZERO)):
-    UNARY.append(("pow_scalar", {"exponent": _e}, (lambda e: lambda x: torch.pow(x, e))(_e),
-                  _gen, _spec))
+    unary("elu", (lambda a: lambda x: F.elu(x, alpha=a))(_a), args={"alpha": _a}, rtol=1e-4, kinks=(0,))
+unary("clamp", lambda x: torch.clamp(x, min=-0.5, max=0.5), lambda rng, shape: normal(rng, shape, 1.0), SPECIAL_CLAMP,
+      args={"min": -0.5, "max": 0.5}, kinks=(-0.5, 0.5))
+for _e, _gen, _spec, _domain in ((2, gen_general, SPECIAL_GENERAL, "general"), (3, gen_general, SPECIAL_GENERAL, "general"),
+                                 (0.5, gen_positive, SPECIAL_POSITIVE, "positive"), (-1, gen_nonzero, SPECIAL_NONZERO, "nonzero")):
+    unary("pow_scalar", (lambda e: lambda x: torch.pow(x, e))(_e), _gen, _spec, args={"exponent": _e}, rtol=1e-4, domain=_domain)
+
+# gradcheck inputs: edge values and a random tensor, per domain
+GRAD_EDGES = {
+    "general": [0.0, -0.5, 0.5, -3.0, 3.0, 8.0, -8.0, 0.001, 0.05, -0.05, 2.5, -2.5],
+    "positive": [0.2, 0.5, 1.0, 2.0, 3.0, 8.0],
+    "nonzero": [-8.0, -3.0, -1.0, -0.5, 0.5, 1.0, 3.0, 8.0],
+}
+
+
+def gradcheck_inputs(row, name):
+    """Inputs on which central differences (eps 1e-2) are valid: in the domain, 0.1 from every kink."""
+    rng = case_rng(name)
+    domain = row["domain"]
+    if domain == "general":
+        x = normal(rng, [2, 3, 2], 1.0)
+        for k in row["kinks"]:
+            near = abs(x - k) < 0.1
+            x[near] = k + 0.1 * ((x[near] >= k) * 2.0 - 1.0)
+    else:
+        x = uniform(rng, [2, 3, 2], 0.5, 2.0)
+        if domain == "nonzero":
+            x *= (rng.randint(0, 2, size=x.shape) * 2.0 - 1.0)
+    edges = [v for v in GRAD_EDGES[domain] if all(abs(v - k) >= 0.04 for k in row["kinks"])]
+    return x, fixed(edges, [len(edges)])
 
 
 def unary_cases():
     out = []
-    for op, args, fn, gen, special in UNARY:
+    for row in UNARY:
+        op, args, fn = row["op"], row["args"], row["fn"]
         if op == "clamp":
             tag = "clamp_%s_%s" % (num_str(args["min"]), num_str(args["max"]))
         else:
             tag = op + "".join("_%s%s" % (k, num_str(v)) for k, v in sorted(args.items()))
+        extra = {"rtol": row["rtol"]}
         for shape in UNARY_SHAPES:
             name = "%s_%s" % (tag, shape_str(shape))
-            x = gen(case_rng(name), shape)
+            x = row["gen"](case_rng(name), shape)
             if op == "clamp":
                 assert ((abs(x - 0.5) > 1e-3) & (abs(x + 0.5) > 1e-3)).all()
-            out.append(make_case(name, op, args, [G(x)], fn))
+            out.append(dict(make_case(name, op, args, [G(x)], fn), **extra))
         name = "%s_special" % tag
-        out.append(make_case(name, op, args, [G(fixed(special, [3, 4]))], fn))
+        out.append(dict(make_case(name, op, args, [G(fixed(row["special"], [3, 4]))], fn), **extra))
+        random, edges = gradcheck_inputs(row, "%s_gradcheck" % tag)
+        for suffix, x in (("2x3x2", random), ("edges", edges)):
+            name = "%s_gradcheck_%s" % (tag, suffix)
+            out.append(dict(make_case(name, op, args, [G(x)], fn), gradcheck=True, **extra))
     # clamp with only one bound (the other is null = unbounded)
     for lo, hi in ((-0.5, None), (None, 0.25)):
         name = "clamp_%s_%s_3x4" % ("none" if lo is None else num_str(lo), "none" if hi is None else num_str(hi))
         x = normal(case_rng(name), [3, 4])
-        out.append(make_case(name, "clamp", {"min": lo, "max": hi}, [G(x)],
-                             (lambda a, b: lambda t: torch.clamp(t, min=a, max=b))(lo, hi)))
+        out.append(dict(make_case(name, "clamp", {"min": lo, "max": hi}, [G(x)],
+                                  (lambda a, b: lambda t: torch.clamp(t, min=a, max=b))(lo, hi)), rtol=1e-5))
     return out
 
 
@@ -439,6 +479,14 @@ def pool_cases():
     return out
 
 
+# Golden tolerance (relative) of the cases that do not set their own: float32 evaluation of these
+# ops goes through exp/log, so they get 1e-4; everything else 1e-5.
+TRANSCENDENTAL = {"pow", "softmax", "log_softmax", "logsumexp"}
+
+
 def cases():
-    return (unary_cases() + softmax_cases() + binary_cases() + where_cases() + comparison_cases()
-            + reduction_cases() + matmul_cases() + movement_cases() + conv_cases() + pool_cases())
+    out = (unary_cases() + softmax_cases() + binary_cases() + where_cases() + comparison_cases()
+           + reduction_cases() + matmul_cases() + movement_cases() + conv_cases() + pool_cases())
+    for c in out:
+        c.setdefault("rtol", 1e-4 if c["op"] in TRANSCENDENTAL else 1e-5)
+    return out

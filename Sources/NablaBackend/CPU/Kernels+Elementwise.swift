@@ -10,97 +10,17 @@ package enum Kernels {
 // MARK: - Unary
 
 extension Kernels {
-    package static func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// y = f(x), split across cores in chunks of `parallelGrain`.
+    package static func unary<F: UnaryFunction>(_ f: F, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
-            unaryChunk(op, x + r.lowerBound, y + r.lowerBound, r.count)
+            f.forward(x + r.lowerBound, y + r.lowerBound, r.count)
         }
     }
 
-    private static func unaryChunk(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        switch op {
-        case .neg: for i in 0..<n { y[i] = -x[i] }
-        case .exp: VectorMath.exp(x, y, n)
-        case .log: VectorMath.log(x, y, n)
-        case .sqrt: for i in 0..<n { y[i] = x[i].squareRoot() }
-        case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
-        case .tanh: VectorMath.tanh(x, y, n)
-        case .sigmoid: VectorMath.sigmoid(x, y, n)
-        case .relu: simdZip(x, x, y, n) { v, _ in SIMDMath.Vector(repeating: 0).replacing(with: v, where: v .> 0) }
-        case .gelu: for i in 0..<n { y[i] = Float(gelu(Double(x[i]))) }
-        case .sin: for i in 0..<n { y[i] = Foundation.sin(x[i]) }
-        case .cos: for i in 0..<n { y[i] = Foundation.cos(x[i]) }
-        // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), which never overflows
-        case .softplus: for i in 0..<n { y[i] = Swift.max(x[i], 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x[i]))) }
-        case .leakyRelu(let slope): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
-        case .elu(let alpha): for i in 0..<n { y[i] = x[i] > 0 ? x[i] : alpha * Foundation.expm1(x[i]) }
-        case .clamp(let lo, let hi): for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lo), hi) }
-        case .powScalar(let p): powScalar(x, y, n, p)
-        case .scale(let s): for i in 0..<n { y[i] = x[i] * s }
-        case .shift(let s): for i in 0..<n { y[i] = x[i] + s }
-        }
-    }
-
-    private static func powScalar(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ p: Float) {
-        switch p {
-        case 1: for i in 0..<n { y[i] = x[i] }
-        case 2: for i in 0..<n { y[i] = x[i] * x[i] }
-        case 3: for i in 0..<n { y[i] = x[i] * x[i] * x[i] }
-        case 0.5: for i in 0..<n { y[i] = x[i].squareRoot() }
-        case -1: for i in 0..<n { y[i] = 1 / x[i] }
-        default: for i in 0..<n { y[i] = Foundation.pow(x[i], p) }
-        }
-    }
-
-    /// gelu(x) = x·Φ(x), the exact (erf) form PyTorch uses by default.
-    @inline(__always) static func gelu(_ x: Double) -> Double { 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot())) }
-
-    /// dx = g · f'(x), with f' written from the math; `y` is f(x) where the derivative reuses it.
-    package static func unaryBackward(_ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>?,
-                              g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        switch op {
-        case .neg: for i in 0..<n { dx[i] = -g[i] }
-        case .exp: simdZip(y!, g, dx, n) { yv, gv in gv * yv }
-        case .log: for i in 0..<n { dx[i] = g[i] / x[i] }
-        case .sqrt: for i in 0..<n { dx[i] = g[i] / (2 * y![i]) }
-        case .abs: for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
-        case .tanh: simdZip(y!, g, dx, n) { yv, gv in gv * (1 - yv * yv) }
-        case .sigmoid: simdZip(y!, g, dx, n) { yv, gv in gv * yv * (1 - yv) }
-        case .relu:
-            // Branch-free: the sign of x is random, so a branch per element mispredicts half the time.
-            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
-                simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
-                    SIMDMath.Vector(repeating: 0).replacing(with: gv, where: xv .> 0)
-                }
-            }
-        case .gelu:
-            // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-            for i in 0..<n {
-                let v = Double(x[i])
-                let cdf = 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot()))
-                let pdf = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
-                dx[i] = g[i] * Float(cdf + v * pdf)
-            }
-        case .sin: for i in 0..<n { dx[i] = g[i] * Foundation.cos(x[i]) }
-        case .cos: for i in 0..<n { dx[i] = -g[i] * Foundation.sin(x[i]) }
-        case .softplus:
-            // d/dx softplus = sigmoid(x)
-            for i in 0..<n {
-                let e = Foundation.exp(-Swift.abs(x[i]))
-                dx[i] = g[i] * (x[i] >= 0 ? 1 / (1 + e) : e / (1 + e))
-            }
-        case .leakyRelu(let slope): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : slope * g[i] }
-        case .elu(let alpha): for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : g[i] * alpha * Foundation.exp(x[i]) }
-        case .clamp(let lo, let hi): for i in 0..<n { dx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0 }
-        case .powScalar(let p):
-            // d/dx x^p = p·x^(p−1)
-            if p == 2 {
-                for i in 0..<n { dx[i] = g[i] * 2 * x[i] }
-            } else {
-                for i in 0..<n { dx[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
-            }
-        case .scale(let s): for i in 0..<n { dx[i] = g[i] * s }
-        case .shift: for i in 0..<n { dx[i] = g[i] }
-        }
+    /// dx = g · f′, reading x or y = f(x) as `F.derivativeInput` says.
+    package static func unaryBackward<F: UnaryFunction>(_ f: F, x: UnsafePointer<Float>, y: UnsafePointer<Float>?,
+                                                        g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        f.backward(x: x, y: y, g: g, dx: dx, n)
     }
 }
 
@@ -109,7 +29,7 @@ extension Kernels {
 extension Kernels {
     /// `out[i] = f(a[i], b[i])` four lanes at a time; the tail runs through `f` on zero-padded vectors.
     @inline(__always)
-    static func simdZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+    package static func simdZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                     _ f: (SIMDMath.Vector, SIMDMath.Vector) -> SIMDMath.Vector) {
         typealias V = SIMDMath.Vector
         var i = 0

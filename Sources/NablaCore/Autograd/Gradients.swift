@@ -95,9 +95,9 @@ package enum Gradients {
         }
     }
 
-    private static func unary(_ op: UnaryOp, _ x: Tensor, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
+    private static func unary<F: UnaryFunction>(_ f: F, _ x: Tensor, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
         let dx = TensorStorage(uninitializedCount: x.count)
-        Kernels.unaryBackward(op, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
+        Kernels.unaryBackward(f, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
                               g: g.storage.pointer, dx: dx.pointer, x.count)
         return Tensor(shape: x.shape, storage: dx)
     }

@@ -19,7 +19,7 @@ package final class ChannelStatistics: @unchecked Sendable {
 /// Each case has a kernel in `Backend` and exactly one gradient in `Autograd/Gradients.swift`.
 package enum Primitive {
     case leaf
-    case unary(UnaryOp)
+    case unary(any UnaryFunction)
     case binary(BinaryOp)
     /// inputs: a, b; the 0/1 mask is kept here.
     case select(mask: Tensor)

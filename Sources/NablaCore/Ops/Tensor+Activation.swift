@@ -1,23 +1,29 @@
 import NablaBackend
 
-/// Activation functions. sigmoid, tanh, relu, leakyRelu, elu and gelu are primitives with their own
-/// kernels; silu, softplus and the softmax family are built from primitives or fused kernels.
+/// Activation functions. The elementwise ones are each one fused pass, defined with their
+/// derivatives in `Elementwise`; the softmax family has its own primitive.
 extension Tensor {
     /// 1 / (1 + e^−x), stable for large |x|.
-    public func sigmoid() -> Tensor { unary(.sigmoid) }
-    public func tanh() -> Tensor { unary(.tanh) }
+    public func sigmoid() -> Tensor { unary(Elementwise.Sigmoid()) }
+    public func tanh() -> Tensor { unary(Elementwise.Tanh()) }
     /// max(x, 0).
-    public func relu() -> Tensor { unary(.relu) }
+    public func relu() -> Tensor { unary(Elementwise.ReLU()) }
     /// x for x > 0, else `negativeSlope`·x.
-    public func leakyRelu(negativeSlope: Float = 0.01) -> Tensor { unary(.leakyRelu(negativeSlope: negativeSlope)) }
+    public func leakyRelu(negativeSlope: Float = 0.01) -> Tensor { unary(Elementwise.LeakyReLU(negativeSlope: negativeSlope)) }
     /// x for x > 0, else α(eˣ − 1).
-    public func elu(alpha: Float = 1) -> Tensor { unary(.elu(alpha: alpha)) }
+    public func elu(alpha: Float = 1) -> Tensor { unary(Elementwise.ELU(alpha: alpha)) }
     /// x·Φ(x) with the exact normal CDF, PyTorch's default GELU.
-    public func gelu() -> Tensor { unary(.gelu) }
+    public func gelu() -> Tensor { unary(Elementwise.GELU()) }
     /// x·sigmoid(x), also called swish.
-    public func silu() -> Tensor { self * sigmoid() }
+    public func silu() -> Tensor { unary(Elementwise.SiLU()) }
     /// log(1 + eˣ), computed so it never overflows; its derivative is sigmoid(x).
-    public func softplus() -> Tensor { unary(.softplus) }
+    public func softplus() -> Tensor { unary(Elementwise.Softplus()) }
+    /// SELU: λx for x > 0, else λα(eˣ − 1), with λ ≈ 1.0507 and α ≈ 1.6733 (self-normalising).
+    public func selu() -> Tensor { unary(Elementwise.SELU()) }
+    /// Mish: x·tanh(softplus(x)).
+    public func mish() -> Tensor { unary(Elementwise.Mish()) }
+    /// Hardswish: x·relu6(x + 3)/6, a cheap swish used by MobileNetV3.
+    public func hardswish() -> Tensor { unary(Elementwise.Hardswish()) }
 
     /// Softmax along `axis` of `x / temperature`; the maximum is subtracted first, so
     /// softmax([1000, 0]) is [1, 0].

@@ -1,11 +1,11 @@
 import NablaBackend
 
 extension Tensor {
-    /// Applies a unary primitive.
-    func unary(_ op: UnaryOp) -> Tensor {
+    /// Applies an elementwise function in one pass; its gradient is `f`'s derivative.
+    package func unary<F: UnaryFunction>(_ f: F) -> Tensor {
         let out = TensorStorage(uninitializedCount: count)
-        Kernels.unary(op, storage.pointer, out.pointer, count)
-        return .record(.unary(op), input: self, shape: shape, storage: out, saveOutput: op.gradientUsesOutput)
+        Kernels.unary(f, storage.pointer, out.pointer, count)
+        return .record(.unary(f), input: self, shape: shape, storage: out, saveOutput: F.derivativeInput == .output)
     }
 
     /// Applies a binary primitive with numpy broadcasting.
@@ -33,34 +33,34 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor { a.binary(.sub, b, name: "sub") }
     public static func * (a: Tensor, b: Tensor) -> Tensor { a.binary(.mul, b, name: "mul") }
     public static func / (a: Tensor, b: Tensor) -> Tensor { a.binary(.div, b, name: "div") }
-    public static prefix func - (a: Tensor) -> Tensor { a.unary(.neg) }
+    public static prefix func - (a: Tensor) -> Tensor { a.unary(Elementwise.Negate()) }
 
-    public static func + (a: Tensor, b: Float) -> Tensor { a.unary(.shift(b)) }
-    public static func + (a: Float, b: Tensor) -> Tensor { b.unary(.shift(a)) }
-    public static func - (a: Tensor, b: Float) -> Tensor { a.unary(.shift(-b)) }
-    public static func - (a: Float, b: Tensor) -> Tensor { b.unary(.neg).unary(.shift(a)) }
-    public static func * (a: Tensor, b: Float) -> Tensor { a.unary(.scale(b)) }
-    public static func * (a: Float, b: Tensor) -> Tensor { b.unary(.scale(a)) }
-    public static func / (a: Tensor, b: Float) -> Tensor { a.unary(.scale(1 / b)) }
-    public static func / (a: Float, b: Tensor) -> Tensor { b.unary(.powScalar(-1)).unary(.scale(a)) }
+    public static func + (a: Tensor, b: Float) -> Tensor { a.unary(Elementwise.Shift(b)) }
+    public static func + (a: Float, b: Tensor) -> Tensor { b.unary(Elementwise.Shift(a)) }
+    public static func - (a: Tensor, b: Float) -> Tensor { a.unary(Elementwise.Shift(-b)) }
+    public static func - (a: Float, b: Tensor) -> Tensor { b.unary(Elementwise.Negate()).unary(Elementwise.Shift(a)) }
+    public static func * (a: Tensor, b: Float) -> Tensor { a.unary(Elementwise.Scale(b)) }
+    public static func * (a: Float, b: Tensor) -> Tensor { b.unary(Elementwise.Scale(a)) }
+    public static func / (a: Tensor, b: Float) -> Tensor { a.unary(Elementwise.Scale(1 / b)) }
+    public static func / (a: Float, b: Tensor) -> Tensor { b.unary(Elementwise.Power(-1)).unary(Elementwise.Scale(a)) }
 
     /// Elementwise power with a tensor exponent (broadcast).
     public func pow(_ exponent: Tensor) -> Tensor { binary(.pow, exponent, name: "pow") }
     /// Elementwise power with a constant exponent.
-    public func pow(_ exponent: Float) -> Tensor { unary(.powScalar(exponent)) }
-    public func exp() -> Tensor { unary(.exp) }
+    public func pow(_ exponent: Float) -> Tensor { unary(Elementwise.Power(exponent)) }
+    public func exp() -> Tensor { unary(Elementwise.Exp()) }
     /// Natural logarithm.
-    public func log() -> Tensor { unary(.log) }
-    public func sqrt() -> Tensor { unary(.sqrt) }
-    public func abs() -> Tensor { unary(.abs) }
-    public func sin() -> Tensor { unary(.sin) }
-    public func cos() -> Tensor { unary(.cos) }
+    public func log() -> Tensor { unary(Elementwise.Log()) }
+    public func sqrt() -> Tensor { unary(Elementwise.SquareRoot()) }
+    public func abs() -> Tensor { unary(Elementwise.Absolute()) }
+    public func sin() -> Tensor { unary(Elementwise.Sine()) }
+    public func cos() -> Tensor { unary(Elementwise.Cosine()) }
     /// The square, `x * x`.
-    public func squared() -> Tensor { unary(.powScalar(2)) }
+    public func squared() -> Tensor { unary(Elementwise.Power(2)) }
     /// Limits every element to `[min, max]`; the gradient passes only inside the range.
     public func clamp(min: Float = -.infinity, max: Float = .infinity) -> Tensor {
         precondition(min <= max, "clamp: min \(min) is greater than max \(max)")
-        return unary(.clamp(min: min, max: max))
+        return unary(Elementwise.Clamp(min: min, max: max))
     }
     /// Elementwise maximum with broadcasting.
     public func maximum(_ other: Tensor) -> Tensor { binary(.maximum, other, name: "maximum") }

@@ -29,7 +29,14 @@ struct FixtureCase: Sendable, CustomStringConvertible {
     var warmup: [FixtureTensor] = []
     /// Layer cases: buffers after the measured call, by state-dict name.
     var buffersAfter: [String: FixtureTensor] = [:]
+    /// The golden tolerance (relative) the generator chose for this case, when it set one.
+    var rtol: Double? = nil
+    /// Whether the case's inputs suit a finite-difference check (in the domain, away from kinks).
+    var gradcheck = false
     var description: String { name }
+
+    /// The numeric arguments, as an elementwise function's `init(arguments:)` takes them; nulls are left out.
+    var floatArguments: [String: Float] { args.compactMapValues(\.float) }
 }
 
 /// A JSON argument value, kept Sendable for parameterized tests.
@@ -92,7 +99,9 @@ enum Fixtures {
                     gradOutput: parseTensor(dict["grad_output"]),
                     grads: (dict["grads"] as? [Any] ?? []).map(parseTensor),
                     warmup: (dict["warmup"] as? [Any] ?? []).compactMap(parseTensor),
-                    buffersAfter: (dict["buffers_after"] as? [String: Any] ?? [:]).compactMapValues(parseTensor))
+                    buffersAfter: (dict["buffers_after"] as? [String: Any] ?? [:]).compactMapValues(parseTensor),
+                    rtol: (dict["rtol"] as? NSNumber)?.doubleValue,
+                    gradcheck: dict["gradcheck"] as? Bool ?? false)
     }
 }
 
