@@ -48,6 +48,24 @@ public final class SiLU: Module {
     override public func forward(_ input: Tensor) -> Tensor { input.silu() }
 }
 
+/// SELU, `torch.nn.SELU`: self-normalising when paired with LeCun-normal initialisation.
+public final class SELU: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.selu() }
+}
+
+/// Mish, `torch.nn.Mish`: x·tanh(softplus(x)).
+public final class Mish: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.mish() }
+}
+
+/// Hardswish, `torch.nn.Hardswish`: x·relu6(x + 3)/6.
+public final class Hardswish: Module {
+    override public init() { super.init() }
+    override public func forward(_ input: Tensor) -> Tensor { input.hardswish() }
+}
+
 /// Softmax along `axis` of `x / temperature`.
 public final class Softmax: Module {
     public let axis: Int, temperature: Float

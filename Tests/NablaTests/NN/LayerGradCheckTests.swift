@@ -24,6 +24,7 @@ import Nabla
             ("Residual", Residual(Sequential { Linear(3, 3); Tanh() }), [2, 3]),
             ("Residual projection", Residual(Linear(3, 2), projection: Linear(3, 2, bias: false)), [2, 3]),
             ("Sequential", Sequential { Linear(3, 4); GELU(); Linear(4, 2); SiLU() }, [2, 3]),
+            ("SELU, Mish, Hardswish", Sequential { Linear(3, 4); SELU(); Linear(4, 4); Mish(); Linear(4, 2); Hardswish() }, [2, 3]),
             ("activations", Sequential { Sigmoid(); ELU(alpha: 0.5); LeakyReLU(negativeSlope: 0.1); Softmax(temperature: 2); LogSoftmax() }, [2, 3]),
         ]
     }
