@@ -7,6 +7,9 @@ ratio Nabla / PyTorch. For times, a ratio below 1 means Nabla is faster; for GFL
 
     swift build -c release --product nabla
     /work/venv/bin/python Benchmarks/compare.py --rounds 5
+
+With `--baseline OTHER_NABLA`, an older build runs in the same alternation (old, new, PyTorch), and the
+table gains its column and the new/old ratio: a before/after comparison under the same machine load.
 """
 import argparse
 import datetime
@@ -45,6 +48,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5, help="A/B rounds per workload (default 5)")
     parser.add_argument("--workload", action="append", choices=WORKLOADS, help="repeatable; default: all")
     parser.add_argument("--nabla", default=os.path.join(ROOT, ".build/release/nabla"))
+    parser.add_argument("--baseline", help="an older nabla binary to run in the same alternation")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--torch-threads", type=int, default=2, help="PyTorch's intra-op threads (default 2)")
     args = parser.parse_args()
@@ -54,10 +58,14 @@ def main():
 
     started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     rows, memory, direct = [], {"nabla": [], "torch": []}, []
+    commands = [("nabla", nabla), ("torch", torch)]
+    if args.baseline:
+        commands.insert(0, ("baseline", [args.baseline, "bench", "--json", "--workload"]))
+        memory["baseline"] = []
     for workload in workloads:
-        samples = {"nabla": [], "torch": []}
+        samples = {name: [] for name, _ in commands}
         for _ in range(args.rounds):
-            for name, command in (("nabla", nabla), ("torch", torch)):
+            for name, command in commands:
                 result = run_json(command + [workload])
                 if workload in result:
                     samples[name].append(result[workload])
@@ -69,22 +77,33 @@ def main():
             continue
         a, b = statistics.median(samples["nabla"]), statistics.median(samples["torch"])
         better = "higher is better" if workload in HIGHER_IS_BETTER else "lower is better"
-        rows.append(f"| `{workload}` | {a:.4g} | {b:.4g} | {a / b:.3g} ({better}) | "
+        before = ""
+        if args.baseline:
+            old = statistics.median(samples["baseline"]) if samples["baseline"] else float("nan")
+            before = f"{old:.4g} | {old / b:.3g} | {a / old:.3g} | "
+        rows.append(f"| `{workload}` | {before}{a:.4g} | {b:.4g} | {a / b:.3g} ({better}) | "
                     f"{min(samples['nabla']):.4g}–{max(samples['nabla']):.4g} | "
                     f"{min(samples['torch']):.4g}–{max(samples['torch']):.4g} |")
         if workload == "sgemm1024_gflops" and direct:
             # Nabla's runs also time the system BLAS called directly, on its own threads.
             d = statistics.median(direct)
-            rows.append(f"| `sgemm1024_gflops`, Nabla vs its BLAS called directly | {a:.4g} | {d:.4g} (direct) | "
+            skip = "| | | " if args.baseline else ""
+            rows.append(f"| `sgemm1024_gflops`, Nabla vs its BLAS called directly | {skip}{a:.4g} | {d:.4g} (direct) | "
                         f"{a / d:.3g} (higher is better) | | {min(direct):.4g}–{max(direct):.4g} |")
     print(f"Nabla vs PyTorch ({args.torch_threads} threads), {args.rounds} alternating rounds per workload, "
           f"medians; started {started}.")
     print(f"Machine: {machine()} (at the end).\n")
-    print("| workload | Nabla | PyTorch | Nabla / PyTorch | Nabla range | PyTorch range |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    if args.baseline:
+        print("| workload | Nabla before | before / PyTorch | new / before | Nabla | PyTorch | Nabla / PyTorch "
+              "| Nabla range | PyTorch range |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    else:
+        print("| workload | Nabla | PyTorch | Nabla / PyTorch | Nabla range | PyTorch range |")
+        print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     if memory["nabla"] and memory["torch"]:
-        print(f"| `peak_memory_mib` (largest) | {max(memory['nabla']):.4g} | {max(memory['torch']):.4g} | "
+        skip = "| | | " if args.baseline else ""
+        print(f"| `peak_memory_mib` (largest) | {skip}{max(memory['nabla']):.4g} | {max(memory['torch']):.4g} | "
               f"{max(memory['nabla']) / max(memory['torch']):.3g} (lower is better) | | |")
 
 
