@@ -66,11 +66,15 @@ extension DataSource {
             guard t.rank == 3 else { throw DataError("\(url.path): expected images [N, H, W], got \(t.shape)") }
             return (t * (1 / 255)).reshape([t.shape[0], 1, t.shape[1], t.shape[2]])
         }
-        let train = try TensorDataset(inputs: images(trainX, urls[0]!), targets: trainY)
-        let test = try TensorDataset(inputs: images(testX, urls[2]!), targets: testY)
-        guard train.count == trainY.shape[0], test.count == testY.shape[0] else {
-            throw DataError("\(self): image and label counts differ (\(trainX.shape[0]) vs \(trainY.shape[0]))")
+        for (x, y, imageURL, labelURL) in [(trainX, trainY, urls[0]!, urls[1]!), (testX, testY, urls[2]!, urls[3]!)] {
+            guard y.rank == 1 else { throw DataError("\(labelURL.path): expected labels [N], got \(y.shape)") }
+            guard x.rank >= 1, x.shape[0] == y.shape[0] else {
+                throw DataError("\(imageURL.lastPathComponent) and \(labelURL.lastPathComponent) in \(imageURL.deletingLastPathComponent().path): "
+                                + "\(x.shape.first ?? 0) images but \(y.shape[0]) labels; the two files must come from the same set")
+            }
         }
+        let train = TensorDataset(inputs: try images(trainX, urls[0]!), targets: trainY)
+        let test = TensorDataset(inputs: try images(testX, urls[2]!), targets: testY)
         let names = self == .fashionMNIST ? Self.fashionClassNames : (0..<10).map(String.init)
         return LoadedData(train: train, test: test, inputShape: Array(train.inputs.shape.dropFirst()), task: .classification,
                           outputs: 10, classNames: names, standardizer: nil)
@@ -89,10 +93,18 @@ extension DataSource {
     private func loadNPY(_ x: String, _ y: String, _ options: DataOptions) throws -> LoadedData {
         var features = try NPY.read(contentsOf: URL(fileURLWithPath: x))
         let labels = try NPY.read(contentsOf: URL(fileURLWithPath: y))
-        guard features.rank >= 1, labels.rank >= 1, features.shape[0] == labels.shape[0] else {
-            throw DataError("\(x), \(y): \(features.shape[0]) samples but \(labels.shape.first ?? 0) targets")
+        for (tensor, path) in [(features, x), (labels, y)] where tensor.rank == 0 {
+            throw DataError("\(path): a 0-d array (one number); save one row per sample, shape [N] or [N, features]")
+        }
+        guard features.shape[0] == labels.shape[0] else {
+            throw DataError("\(x), \(y): \(features.shape[0]) samples but \(labels.shape[0]) targets")
         }
         if features.rank == 1 { features = features.reshape([features.count, 1]) }
+        if let bad = features.scalars.firstIndex(where: { !$0.isFinite }) {
+            let perSample = features.count / features.shape[0]
+            throw DataError("\(x): sample \(bad / perSample), feature \(bad % perSample) is \(features.scalars[bad]); "
+                            + "training cannot use NaN or infinite values")
+        }
         return try tabular(features, labels, name: x, options)
     }
 

@@ -16,8 +16,9 @@ struct IOCSVTests {
         #expect(table.values == [1.5, 2, 0, -300, 4.25, 1])
     }
 
-    @Test func readsHeaderlessFilesAndNonFiniteValues() throws {
-        let table = try parse("1,2\n3,nan\n-inf,4")
+    @Test func readsHeaderlessFilesAndNonFiniteValuesWhenAllowed() throws {
+        #expect(throws: FormatError.self) { try parse("1,2\n3,nan\n-inf,4") }
+        let table = try CSV.read(data: Data("1,2\n3,nan\n-inf,4".utf8), name: "data.csv", allowNonFinite: true)
         #expect(table.header == nil)
         #expect(table.rows == 3)
         #expect(table.values[0...2] == [1, 2, 3])

@@ -33,18 +33,21 @@ public struct CSVTable: Equatable, Sendable {
 public enum CSV {
     /// Reads a numeric CSV file.
     ///
-    /// - Parameter hasHeader: `nil` detects a header: the first row is one if any cell is not a number.
+    /// - Parameters:
+    ///   - hasHeader: `nil` detects a header: the first row is one if any cell is not a number.
+    ///   - allowNonFinite: accept `nan`, `inf` and numbers beyond Float's range (which become ±inf);
+    ///     by default they are an error, since training on them silently gives NaN weights.
     /// - Throws: `FileError` if the file can't be read; `FormatError` naming the line and column of a
-    ///   cell that is not a number, a row of the wrong width, or a malformed quoted field.
-    public static func read(contentsOf url: URL, hasHeader: Bool? = nil) throws -> CSVTable {
-        try read(data: AtomicFile.read(url), name: url.lastPathComponent, hasHeader: hasHeader)
+    ///   cell that is not a (finite) number, a row of the wrong width, or a malformed quoted field.
+    public static func read(contentsOf url: URL, hasHeader: Bool? = nil, allowNonFinite: Bool = false) throws -> CSVTable {
+        try read(data: AtomicFile.read(url), name: url.lastPathComponent, hasHeader: hasHeader, allowNonFinite: allowNonFinite)
     }
 
     /// Parses CSV bytes held in memory; `name` appears in error messages.
-    public static func read(data: Data, name: String, hasHeader: Bool? = nil) throws -> CSVTable {
+    public static func read(data: Data, name: String, hasHeader: Bool? = nil, allowNonFinite: Bool = false) throws -> CSVTable {
         try data.withUnsafeBytes { raw in
             var scanner = CSVScanner(bytes: raw.bindMemory(to: UInt8.self), name: name)
-            var builder = CSVTableBuilder(name: name, hasHeader: hasHeader)
+            var builder = CSVTableBuilder(name: name, hasHeader: hasHeader, allowNonFinite: allowNonFinite)
             var fields: [CSVField] = []
             var blankLine: Int?
             while let line = try scanner.nextRecord(into: &fields) {
@@ -101,15 +104,17 @@ package struct CSVField {
 private struct CSVTableBuilder {
     let name: String
     var hasHeader: Bool?
+    let allowNonFinite: Bool
     var header: [String]?
     var columns: Int?
     var firstLine = 0
     var rows = 0
     var values: [Float] = []
 
-    init(name: String, hasHeader: Bool?) {
+    init(name: String, hasHeader: Bool?, allowNonFinite: Bool) {
         self.name = name
         self.hasHeader = hasHeader
+        self.allowNonFinite = allowNonFinite
     }
 
     var hasRows: Bool { columns != nil }
@@ -140,6 +145,13 @@ private struct CSVTableBuilder {
                 throw FormatError(file: name, at: .cell(line: field.line, column: index + 1),
                                   isEmpty ? "empty cell" : "\(JSONValue.quoted(cell)) is not a number",
                                   hint: isEmpty ? "fill in or drop rows with missing values" : nil)
+            }
+            guard value.isFinite || allowNonFinite else {
+                let text = field.text.trimmingCharacters(in: .whitespaces)
+                let overflow = !text.lowercased().contains("nan") && !text.lowercased().contains("inf")
+                throw FormatError(file: name, at: .cell(line: field.line, column: index + 1),
+                                  overflow ? "\(text) is beyond a 32-bit float's range (±3.4e38)" : "\(text) is not a finite number",
+                                  hint: "training cannot use NaN or infinite values; fix or drop the row")
             }
             values.append(value)
         }
