@@ -116,30 +116,84 @@ package enum SpecDocument {
         case "tag:yaml.org,2002:null": return .null
         case "tag:yaml.org,2002:bool": return node.bool.map(SpecNode.Value.bool) ?? .string(scalar.string)
         case "tag:yaml.org,2002:int":
+            // YAML 1.1's base-60 form (`4:08:44`) overflows inside Yams' own conversion; no spec needs it.
+            if scalar.string.contains(":") { return .string(scalar.string) }
             return node.int.map { .number(Double($0)) } ?? node.float.map(SpecNode.Value.number) ?? .string(scalar.string)
-        case "tag:yaml.org,2002:float": return node.float.map(SpecNode.Value.number) ?? .string(scalar.string)
+        case "tag:yaml.org,2002:float":
+            if scalar.string.contains(":") { return .string(scalar.string) }
+            return node.float.map(SpecNode.Value.number) ?? .string(scalar.string)
         default: return .string(scalar.string)
         }
     }
 
     /// The line of the first place where nesting may exceed `maxDepth`, found before the YAML
     /// composer recurses. A conservative bound: open flow brackets plus half the columns of leading
-    /// spaces and `- `/`? ` indicators (each block level takes at least one column).
+    /// spaces and `- `/`? ` indicators (each block level takes at least one column). Every opening
+    /// bracket counts, but a closing one lowers the count only outside quoted text and comments, so
+    /// brackets written inside strings can never hide real depth.
     static func lineNestedTooDeep(_ text: String) -> Int? {
-        var (line, flow, indent, lineStart) = (1, 0, 0, true)
-        let (space, tab, dash, question) = (UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "-"), UInt8(ascii: "?"))
+        var scanner = NestingScanner()
         for byte in text.utf8 {
-            if byte == UInt8(ascii: "\n") {
-                (line, indent, lineStart) = (line + 1, 0, true)
-            } else if lineStart && (byte == space || byte == tab || byte == dash || byte == question) {
-                indent += 1
-            } else {
-                lineStart = false
-                if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { flow += 1 }
-                if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") { flow = Swift.max(0, flow - 1) }
-            }
-            if flow + indent / 2 > SpecNode.maxDepth { return line }
+            scanner.read(byte)
+            if scanner.depth > SpecNode.maxDepth { return scanner.line }
         }
         return nil
+    }
+}
+
+/// Reads YAML bytes one at a time and keeps an upper bound of the nesting depth.
+struct NestingScanner {
+    private enum Context { case plain, singleQuoted, singleQuoteEnd, doubleQuoted, escaped, comment }
+    private(set) var line = 1
+    private var flow = 0, indent = 0, lineStart = true
+    private var context = Context.plain
+    /// The byte before, for telling a quote or `#` that starts a token from one inside a word.
+    private var previous = UInt8(ascii: " ")
+
+    var depth: Int { flow + indent / 2 }
+
+    mutating func read(_ byte: UInt8) {
+        defer { previous = byte }
+        if byte == UInt8(ascii: "\n") {
+            (line, indent, lineStart) = (line + 1, 0, true)
+            if context == .comment { context = .plain }
+            return
+        }
+        if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { flow += 1 }
+        switch context {
+        case .comment: return
+        case .escaped: context = .doubleQuoted
+        case .doubleQuoted:
+            if byte == UInt8(ascii: "\\") { context = .escaped }
+            if byte == UInt8(ascii: "\"") { context = .plain }
+        case .singleQuoted:
+            if byte == UInt8(ascii: "'") { context = .singleQuoteEnd }
+        case .singleQuoteEnd:
+            // `''` is a quote inside a single-quoted string; anything else ends the string.
+            if byte == UInt8(ascii: "'") {
+                context = .singleQuoted
+            } else {
+                context = .plain
+                readPlain(byte)
+            }
+        case .plain:
+            readPlain(byte)
+        }
+    }
+
+    private mutating func readPlain(_ byte: UInt8) {
+        let atTokenStart = lineStart || " \t[{,:".utf8.contains(previous)
+        if lineStart && " \t-?".utf8.contains(byte) {
+            indent += 1
+            return
+        }
+        lineStart = false
+        switch byte {
+        case UInt8(ascii: "]"), UInt8(ascii: "}"): flow = Swift.max(0, flow - 1)
+        case UInt8(ascii: "#") where atTokenStart || previous == UInt8(ascii: "\t"): context = .comment
+        case UInt8(ascii: "\"") where atTokenStart: context = .doubleQuoted
+        case UInt8(ascii: "'") where atTokenStart: context = .singleQuoted
+        default: break
+        }
     }
 }
