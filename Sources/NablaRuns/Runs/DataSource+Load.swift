@@ -57,7 +57,7 @@ extension DataSource {
             throw DataError("""
                 \(self): cannot find \(missing.joined(separator: ", ")) (.gz or raw) in \(directories.joined(separator: " or ")).
                 Get the data with `sudo apt-get install dataset-fashion-mnist` (Fashion-MNIST, Debian/Ubuntu), or download the \
-                four standard files into a folder and pass --data-dir FOLDER.
+                four standard files into a folder and pass it as \(setting: .dataDirectory).
                 """)
         }
         let (trainX, trainY, testX, testY) = try (IDX.read(contentsOf: urls[0]!), IDX.read(contentsOf: urls[1]!),
