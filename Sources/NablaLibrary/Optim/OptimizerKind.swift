@@ -14,6 +14,7 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
     case momentum
     /// `SGD` with Nesterov momentum.
     case nesterov
+    /// `AdaGrad`, `RMSProp`, `Adam` and `AdamW`.
     case adagrad, rmsprop, adam, adamw
 
     /// The names, in order, for help texts and error messages.
@@ -30,15 +31,20 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
 
 /// An optimizer's kind and settings; a setting left `nil` takes this kind's default from `Hyperparameters`.
 public struct OptimizerSettings: Sendable, Equatable {
+    /// Which optimizer.
     public var kind: OptimizerKind
+    /// The learning rate it starts with.
     public var learningRate: Double?
     /// Used by `sgd`, `momentum`, `nesterov` and `rmsprop`.
     public var momentum: Double?
     /// Used by `adam` and `adamw`.
     public var beta1: Double?, beta2: Double?
+    /// The term added to denominators (not used by the SGD kinds).
     public var eps: Double?
+    /// Weight decay: added to the gradient, or decoupled in `adamw`.
     public var weightDecay: Double?
 
+    /// Settings for `kind`; those left `nil` take its defaults.
     public init(kind: OptimizerKind, learningRate: Double? = nil, momentum: Double? = nil, beta1: Double? = nil,
                 beta2: Double? = nil, eps: Double? = nil, weightDecay: Double? = nil) {
         self.kind = kind

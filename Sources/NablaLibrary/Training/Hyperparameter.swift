@@ -17,7 +17,9 @@ extension Optional: SettingValue where Wrapped: SettingValue {
 /// The values a numeric setting accepts: an optional lower and an optional upper bound, each
 /// inclusive or exclusive.
 public struct Bounds<Number: Comparable & Numeric & Sendable & CustomStringConvertible>: Sendable {
+    /// The lowest value, or `nil` for none; whether it is itself accepted.
     public let lower: Number?, lowerInclusive: Bool
+    /// The highest value, or `nil` for none; whether it is itself accepted.
     public let upper: Number?, upperInclusive: Bool
 
     /// Every value.
@@ -74,15 +76,18 @@ public struct Bounds<Number: Comparable & Numeric & Sendable & CustomStringConve
 /// Hyperparameters.learningRate.defaultValue(for: .rmsprop)   // 0.01, PyTorch's default for RMSprop
 /// ```
 public struct Hyperparameter<Value: SettingValue>: Sendable {
+    /// The setting this row describes.
     public let setting: Setting
     /// The default, or `nil` for a setting that is off until given.
     public let defaultValue: Value
+    /// The values accepted.
     public let bounds: Bounds<Value.Number>
     /// What the setting means, in the library's words.
     public let summary: SettingText
     /// Optimizers whose default differs from `defaultValue` (PyTorch's defaults for each).
     public let optimizerDefaults: [OptimizerKind: Value]
 
+    /// A row of `Hyperparameters`.
     public init(_ setting: Setting, default defaultValue: Value, _ bounds: Bounds<Value.Number>, _ summary: SettingText,
                 optimizerDefaults: [OptimizerKind: Value] = [:]) {
         self.setting = setting

@@ -32,6 +32,8 @@ public enum Setting: String, CaseIterable, Sendable {
 /// // description: "epochs 0: must be at least 1"
 /// ```
 public struct ConfigurationError: SettingNaming, Equatable {
+    /// What is wrong, naming the setting.
     public var message: SettingText
+    /// An error saying `message`.
     public init(_ message: SettingText) { self.message = message }
 }
