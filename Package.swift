@@ -7,7 +7,8 @@ import PackageDescription
 //   NablaLibrary  layers, losses, optimizers, data, file formats, training, model specs, reports
 //   NablaRuns     run folders, the fit-and-save run the command line drives, benchmark workloads
 //   Nabla         the umbrella a program imports
-//   nabla         the command line
+//   NablaCommandLine  the command line's subcommands and its wording of library errors (flags for settings)
+//   nabla         the executable: NablaCommand.main()
 let package = Package(
     name: "Nabla",
     platforms: [.macOS(.v13)],
@@ -29,11 +30,12 @@ let package = Package(
         ),
         .target(name: "NablaRuns", dependencies: ["NablaLibrary"], path: "Sources/NablaRuns"),
         .target(name: "Nabla", dependencies: ["NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns"], path: "Sources/Nabla"),
-        .executableTarget(
-            name: "nabla",
+        .target(
+            name: "NablaCommandLine",
             dependencies: ["Nabla", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/nabla"
+            path: "Sources/nabla/NablaCommandLine"
         ),
+        .executableTarget(name: "nabla", dependencies: ["NablaCommandLine"], path: "Sources/nabla/Main"),
         .executableTarget(name: "example-linear-regression", dependencies: ["Nabla"], path: "Examples/LinearRegression"),
         .executableTarget(name: "example-xor", dependencies: ["Nabla"], path: "Examples/XOR"),
         .executableTarget(name: "example-softmax-regression", dependencies: ["Nabla"], path: "Examples/SoftmaxRegression"),
@@ -43,5 +45,6 @@ let package = Package(
             dependencies: ["Nabla", "NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns"],
             path: "Tests/NablaTests"
         ),
+        .testTarget(name: "NablaCommandLineTests", dependencies: ["NablaCommandLine", "Nabla"], path: "Tests/NablaCommandLineTests"),
     ]
 )

@@ -81,7 +81,7 @@ public enum Initializer: Sendable, Equatable {
     }
 }
 
-/// Layers whose main weight can be re-initialized with a chosen scheme (`--init` in the CLI).
+/// Layers whose main weight can be re-initialized with a chosen scheme.
 public protocol WeightInitializable: Module {
     /// Refills the weight with `initializer` and the bias with zeros (or keeps PyTorch's default bias when `nil`).
     func reinitialize(weight initializer: Initializer, generator: inout Generator)

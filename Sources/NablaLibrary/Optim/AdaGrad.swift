@@ -21,13 +21,14 @@ public final class AdaGrad: Optimizer, @unchecked Sendable {
     public let initialAccumulatorValue: Double
     public let eps: Double
 
-    /// Creates AdaGrad with PyTorch's defaults (`lr = 1e-2`, `eps = 1e-10`).
-    public init(_ parameters: [Parameter], learningRate: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
-                initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
+    /// Creates AdaGrad with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-2`, `eps = 1e-10`).
+    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adagrad),
+                lrDecay: Double = 0, weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adagrad),
+                initialAccumulatorValue: Double = 0, eps: Double = Hyperparameters.eps.defaultValue(for: .adagrad)) {
         precondition(lrDecay >= 0, "AdaGrad: invalid lrDecay \(lrDecay)")
-        precondition(weightDecay >= 0, "AdaGrad: invalid weight decay \(weightDecay)")
+        Hyperparameters.weightDecay.require(weightDecay, in: "AdaGrad")
         precondition(initialAccumulatorValue >= 0, "AdaGrad: invalid initialAccumulatorValue \(initialAccumulatorValue)")
-        precondition(eps >= 0, "AdaGrad: invalid eps \(eps)")
+        Hyperparameters.eps.require(eps, in: "AdaGrad")
         self.lrDecay = lrDecay
         self.weightDecay = weightDecay
         self.initialAccumulatorValue = initialAccumulatorValue

@@ -24,17 +24,22 @@ public class Adam: Optimizer, @unchecked Sendable {
     /// Whether weight decay shrinks the parameter directly (AdamW) instead of adding to the gradient.
     public let decoupledWeightDecay: Bool
 
-    public convenience init(_ parameters: [Parameter], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) {
+    /// Creates Adam with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-3`, `betas = (0.9, 0.999)`, `eps = 1e-8`).
+    public convenience init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adam),
+                            betas: (Double, Double) = (Hyperparameters.beta1.defaultValue, Hyperparameters.beta2.defaultValue),
+                            eps: Double = Hyperparameters.eps.defaultValue(for: .adam),
+                            weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adam), amsgrad: Bool = false) {
         self.init(parameters, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
                   amsgrad: amsgrad, decoupledWeightDecay: false)
     }
 
     init(_ parameters: [Parameter], learningRate: Double, betas: (Double, Double), eps: Double,
          weightDecay: Double, amsgrad: Bool, decoupledWeightDecay: Bool) {
-        precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "\(Self.self): invalid betas \(betas)")
-        precondition(eps >= 0, "\(Self.self): invalid eps \(eps)")
-        precondition(weightDecay >= 0, "\(Self.self): invalid weight decay \(weightDecay)")
+        let owner = decoupledWeightDecay ? "AdamW" : "Adam"
+        Hyperparameters.beta1.require(betas.0, in: owner)
+        Hyperparameters.beta2.require(betas.1, in: owner)
+        Hyperparameters.eps.require(eps, in: owner)
+        Hyperparameters.weightDecay.require(weightDecay, in: owner)
         self.betas = betas
         self.eps = eps
         self.weightDecay = weightDecay

@@ -11,9 +11,11 @@ import NablaBackend
 /// optimizer.zeroGrad(); loss.backward(); optimizer.step()
 /// ```
 public final class AdamW: Adam, @unchecked Sendable {
-    /// Creates AdamW with PyTorch's defaults (`lr = 1e-3`, `weightDecay = 1e-2`).
-    public init(_ parameters: [Parameter], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) {
+    /// Creates AdamW with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-3`, `weightDecay = 1e-2`).
+    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adamw),
+                betas: (Double, Double) = (Hyperparameters.beta1.defaultValue, Hyperparameters.beta2.defaultValue),
+                eps: Double = Hyperparameters.eps.defaultValue(for: .adamw),
+                weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adamw), amsgrad: Bool = false) {
         super.init(parameters, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
                    amsgrad: amsgrad, decoupledWeightDecay: true)
     }

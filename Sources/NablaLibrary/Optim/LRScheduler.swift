@@ -62,20 +62,22 @@ open class LRScheduler: @unchecked Sendable {
     /// ```swift
     /// let saved = scheduler.stateDict()
     /// let resumed = StepLR(optimizer, stepSize: 30, gamma: 0.1)
-    /// try resumed.loadStateDict(saved)   // also restores optimizer.learningRate
+    /// try resumed.loadStateDict(saved)
+    /// optimizer.learningRate = resumed.lastLR   // the optimizer's rate is the optimizer's to restore
     /// ```
     public func stateDict() -> [String: Double] {
         ["last_epoch": Double(lastEpoch), "base_lr": baseLR, "last_lr": lastLR]
     }
 
-    /// Restores the counters and sets the optimizer's learning rate to the saved `last_lr`.
+    /// Restores the counters. Like PyTorch's `load_state_dict`, it leaves the optimizer's learning
+    /// rate alone: that belongs to the optimizer's state (`Trainer.resume` restores it exactly).
     public func loadStateDict(_ dict: [String: Double]) throws {
         let epoch = try schedulerValue(dict, "last_epoch", wholeNumber: true)
         let base = try schedulerValue(dict, "base_lr")
         let last = try schedulerValue(dict, "last_lr")
         lastEpoch = Int(epoch)
         baseLR = base
-        apply(last)
+        lastLR = last
     }
 }
 

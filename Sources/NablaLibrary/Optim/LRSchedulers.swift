@@ -14,8 +14,9 @@ public final class StepLR: LRScheduler, @unchecked Sendable {
     public let gamma: Double
 
     /// Attaches to `optimizer`; its current learning rate is the base rate.
-    public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1) {
-        precondition(stepSize > 0, "StepLR: stepSize \(stepSize) must be positive")
+    public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = Hyperparameters.lrGamma.defaultValue) {
+        Hyperparameters.lrStepSize.require(stepSize, in: "StepLR")
+        Hyperparameters.lrGamma.require(gamma, in: "StepLR")
         self.stepSize = stepSize
         self.gamma = gamma
         super.init(optimizer)
@@ -37,6 +38,7 @@ public final class ExponentialLR: LRScheduler, @unchecked Sendable {
 
     /// Attaches to `optimizer`; its current learning rate is the base rate.
     public init(_ optimizer: Optimizer, gamma: Double) {
+        Hyperparameters.lrGamma.require(gamma, in: "ExponentialLR")
         self.gamma = gamma
         super.init(optimizer)
     }

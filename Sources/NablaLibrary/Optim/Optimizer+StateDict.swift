@@ -53,7 +53,8 @@ extension Optimizer {
     ///
     /// The learning rate is stored as a Float32 scalar. When it equals the current rate rounded to
     /// Float32, the current (double) rate is kept, so an optimizer created with the same settings
-    /// resumes bit-identically; a scheduler's `loadStateDict` restores a scheduled rate exactly.
+    /// resumes bit-identically. A changed rate comes back as its Float32 rounding; `Trainer.resume` keeps
+    /// the exact rate in `trainer.json` instead.
     ///
     /// ```swift
     /// try optimizer.loadStateDict(checkpoint.optimizerState)

@@ -32,7 +32,7 @@ open class Optimizer: @unchecked Sendable {
 
     /// Creates an optimizer over `parameters`, which must be distinct objects.
     public init(_ parameters: [Parameter], learningRate: Double) {
-        precondition(learningRate >= 0, "Optimizer: invalid learning rate \(learningRate)")
+        Hyperparameters.learningRate.require(learningRate, in: "Optimizer")
         let ids = Set(parameters.map(ObjectIdentifier.init))
         precondition(ids.count == parameters.count, "Optimizer: a parameter appears more than once in the list")
         self.parameters = parameters

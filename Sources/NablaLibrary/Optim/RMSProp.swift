@@ -21,13 +21,15 @@ public final class RMSProp: Optimizer, @unchecked Sendable {
     public let momentum: Double
     public let centered: Bool
 
-    /// Creates RMSProp with PyTorch's defaults (`lr = 1e-2`, `alpha = 0.99`, `eps = 1e-8`).
-    public init(_ parameters: [Parameter], learningRate: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
+    /// Creates RMSProp with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-2`, `eps = 1e-8`) and `alpha = 0.99`.
+    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .rmsprop),
+                alpha: Double = 0.99, eps: Double = Hyperparameters.eps.defaultValue(for: .rmsprop),
+                weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .rmsprop),
+                momentum: Double = Hyperparameters.momentum.defaultValue(for: .rmsprop), centered: Bool = false) {
         precondition(alpha >= 0, "RMSProp: invalid alpha \(alpha)")
-        precondition(eps >= 0, "RMSProp: invalid eps \(eps)")
-        precondition(weightDecay >= 0, "RMSProp: invalid weight decay \(weightDecay)")
-        precondition(momentum >= 0, "RMSProp: invalid momentum \(momentum)")
+        Hyperparameters.eps.require(eps, in: "RMSProp")
+        Hyperparameters.weightDecay.require(weightDecay, in: "RMSProp")
+        Hyperparameters.momentum.require(momentum, in: "RMSProp")
         self.alpha = alpha
         self.eps = eps
         self.weightDecay = weightDecay

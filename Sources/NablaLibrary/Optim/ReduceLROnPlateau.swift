@@ -43,12 +43,15 @@ public final class ReduceLROnPlateau: @unchecked Sendable {
     /// The optimizer's learning rate after the last step.
     public private(set) var lastLR: Double
 
-    /// Attaches to `optimizer` with PyTorch's defaults (`factor = 0.1`, `patience = 10`, `threshold = 1e-4` relative).
-    public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+    /// Attaches to `optimizer` with PyTorch's defaults (`factor = 0.1`, `patience = 10`, `threshold = 1e-4` relative);
+    /// `factor` and `patience` come from `Hyperparameters.lrGamma` and `Hyperparameters.plateauPatience`.
+    public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = Hyperparameters.lrGamma.defaultValue,
+                patience: Int = Hyperparameters.plateauPatience.defaultValue,
                 threshold: Double = 1e-4, thresholdMode: ThresholdMode = .rel, cooldown: Int = 0,
                 minLR: Double = 0, eps: Double = 1e-8) {
-        precondition(factor < 1, "ReduceLROnPlateau: factor \(factor) must be below 1")
-        precondition(patience >= 0 && cooldown >= 0, "ReduceLROnPlateau: patience and cooldown must be non-negative")
+        Hyperparameters.lrGamma.require(factor, in: "ReduceLROnPlateau")
+        Hyperparameters.plateauPatience.require(patience, in: "ReduceLROnPlateau")
+        precondition(cooldown >= 0, "ReduceLROnPlateau: cooldown \(cooldown) must be non-negative")
         self.optimizer = optimizer
         self.mode = mode
         self.factor = factor
@@ -114,7 +117,8 @@ public final class ReduceLROnPlateau: @unchecked Sendable {
          "cooldown_counter": Double(cooldownCounter), "last_lr": lastLR]
     }
 
-    /// Restores the counters and sets the optimizer's learning rate to the saved `last_lr`.
+    /// Restores the counters. Like PyTorch's `load_state_dict`, it leaves the optimizer's learning
+    /// rate alone: that belongs to the optimizer's state (`Trainer.resume` restores it exactly).
     public func loadStateDict(_ dict: [String: Double]) throws {
         let epoch = try schedulerValue(dict, "last_epoch", wholeNumber: true)
         guard let savedBest = dict["best"], !savedBest.isNaN else {
@@ -128,6 +132,5 @@ public final class ReduceLROnPlateau: @unchecked Sendable {
         numBadEpochs = Int(bad)
         cooldownCounter = Int(cooling)
         lastLR = last
-        optimizer.learningRate = last
     }
 }

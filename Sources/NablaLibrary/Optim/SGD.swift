@@ -21,11 +21,13 @@ public final class SGD: Optimizer, @unchecked Sendable {
     public let weightDecay: Double
     public let nesterov: Bool
 
-    /// Creates SGD (PyTorch's default `lr = 1e-3`); Nesterov momentum needs `momentum > 0` and `dampening == 0`, as in PyTorch.
-    public init(_ parameters: [Parameter], learningRate: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
-                weightDecay: Double = 0, nesterov: Bool = false) {
-        precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
-        precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
+    /// Creates SGD with the defaults in `Hyperparameters` (PyTorch's, `lr = 1e-3`); Nesterov momentum
+    /// needs `momentum > 0` and `dampening == 0`, as in PyTorch.
+    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .sgd),
+                momentum: Double = Hyperparameters.momentum.defaultValue(for: .sgd), dampening: Double = 0,
+                weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .sgd), nesterov: Bool = false) {
+        Hyperparameters.momentum.require(momentum, in: "SGD")
+        Hyperparameters.weightDecay.require(weightDecay, in: "SGD")
         precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
         self.momentum = momentum
         self.dampening = dampening

@@ -37,6 +37,7 @@ package struct TrainerState: Codable {
     var generator: [UInt64]
     var scheduler: [String: Double]?
     var plateau: [String: Double]?
+    /// The learning rate to continue with, exactly: the one record of it that `resume` reads.
     var learningRate: Double
 }
 
@@ -79,10 +80,14 @@ extension Trainer {
 
     /// Restores everything `saveCheckpoint` wrote, so that `fit()` continues exactly where the saved
     /// run stopped: training the remaining epochs gives bit-identical parameters to an uninterrupted run.
+    ///
+    /// The learning rate comes from `trainer.json` alone, as a double; it replaces the rate the
+    /// optimizer and the schedule were created with. (`optimizer.safetensors` holds a Float32 copy,
+    /// `param_groups.0.lr`, for other readers.)
     public func resume(from directory: URL) throws {
         let stateURL = directory.appendingPathComponent(Checkpoint.trainerFile)
         guard Checkpoint.exists(in: directory) else {
-            throw CheckpointError(path: directory.path, problem: "no checkpoint here (expected \(Checkpoint.modelFile) and \(Checkpoint.trainerFile)); train without --resume first")
+            throw CheckpointError(path: directory.path, problem: "no checkpoint here (expected \(Checkpoint.modelFile) and \(Checkpoint.trainerFile)); write one with saveCheckpoint(to:) first")
         }
         let state: TrainerState
         do {
@@ -98,12 +103,14 @@ extension Trainer {
             throw CheckpointError(path: stateURL.path, problem: "invalid random generator state")
         }
         try Checkpoint.loadWeights(into: model, from: directory)
-        try optimizer.loadStateDict(Safetensors.read(contentsOf: directory.appendingPathComponent(Checkpoint.optimizerFile)).tensors)
+        var optimizerState = try Safetensors.read(contentsOf: directory.appendingPathComponent(Checkpoint.optimizerFile)).tensors
+        optimizerState[Optimizer.learningRateKey] = nil
+        try optimizer.loadStateDict(optimizerState)
         let bestURL = directory.appendingPathComponent(Checkpoint.bestFile)
         bestWeights = FileManager.default.fileExists(atPath: bestURL.path) ? try Safetensors.read(contentsOf: bestURL).tensors : nil
         if let saved = state.scheduler { try scheduler?.loadStateDict(saved) }
         if let saved = state.plateau { try plateau?.loadStateDict(saved) }
-        optimizer.learningRate = state.learningRate
+        optimizer.learningRate = state.learningRate   // the one write of the rate on resume
         epoch = state.epoch
         globalStep = state.globalStep
         history = state.history

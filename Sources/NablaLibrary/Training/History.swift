@@ -71,14 +71,14 @@ public struct StepInfo: Sendable {
 }
 
 /// Why training stopped early, or could not go on.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
+public enum TrainingError: SettingNaming, Equatable {
     case nonFiniteLoss(epoch: Int, step: Int, value: Double)
 
-    public var description: String {
+    public var message: SettingText {
         switch self {
         case .nonFiniteLoss(let epoch, let step, let value):
-            return "training stopped: the loss became \(value) at epoch \(epoch), step \(step); "
-                + "lower the learning rate or clip gradients (--clip-norm)"
+            let stopped = "training stopped: the loss became \(value) at epoch \(epoch), step \(step)"
+            return "\(stopped); lower the learning rate (\(setting: .learningRate)) or clip gradients (\(setting: .clipNorm))"
         }
     }
 }

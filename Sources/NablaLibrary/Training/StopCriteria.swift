@@ -15,7 +15,7 @@ public struct StopCriteria: Sendable, Codable, Equatable {
     /// Early stopping on a validation metric.
     public var earlyStopping: EarlyStopping?
 
-    public init(maxEpochs: Int = 10, maxSteps: Int? = nil, minLossChange: Double? = nil,
+    public init(maxEpochs: Int = Hyperparameters.epochs.defaultValue, maxSteps: Int? = nil, minLossChange: Double? = nil,
                 minGradientNorm: Double? = nil, earlyStopping: EarlyStopping? = nil) {
         self.maxEpochs = maxEpochs
         self.maxSteps = maxSteps
@@ -37,8 +37,9 @@ public struct EarlyStopping: Sendable, Codable, Equatable {
     public var minDelta: Double
     public var restoreBestWeights: Bool
 
-    public init(monitor: Monitor = .validationLoss, patience: Int, minDelta: Double = 0, restoreBestWeights: Bool = true) {
-        precondition(patience >= 0, "EarlyStopping: patience \(patience) must be non-negative")
+    public init(monitor: Monitor = .validationLoss, patience: Int, minDelta: Double = Hyperparameters.minDelta.defaultValue,
+                restoreBestWeights: Bool = true) {
+        Hyperparameters.earlyStopPatience.require(patience, in: "EarlyStopping")
         self.monitor = monitor
         self.patience = patience
         self.minDelta = minDelta

@@ -32,7 +32,7 @@ public final class Trainer {
     /// A regularization term added to the loss (e.g. `{ l2Penalty($0, lambda: 1e-4) }`).
     public var penalty: ((Module) -> Tensor)?
     /// A layer whose mean gradient norm exceeds this is reported as exploding.
-    public var explodingThreshold = 1e3
+    public var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
     /// Validation top-k accuracies to compute, e.g. `[5]`.
     public var topK: [Int] = []
     public var callbacks: [TrainingCallback] = []

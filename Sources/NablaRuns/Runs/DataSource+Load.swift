@@ -57,7 +57,7 @@ extension DataSource {
             throw DataError("""
                 \(self): cannot find \(missing.joined(separator: ", ")) (.gz or raw) in \(directories.joined(separator: " or ")).
                 Get the data with `sudo apt-get install dataset-fashion-mnist` (Fashion-MNIST, Debian/Ubuntu), or download the \
-                four standard files into a folder and pass --data-dir FOLDER.
+                four standard files into a folder and pass it as \(setting: .dataDirectory).
                 """)
         }
         let (trainX, trainY, testX, testY) = try (IDX.read(contentsOf: urls[0]!), IDX.read(contentsOf: urls[1]!),
@@ -69,8 +69,9 @@ extension DataSource {
         for (x, y, imageURL, labelURL) in [(trainX, trainY, urls[0]!, urls[1]!), (testX, testY, urls[2]!, urls[3]!)] {
             guard y.rank == 1 else { throw DataError("\(labelURL.path): expected labels [N], got \(y.shape)") }
             guard x.rank >= 1, x.shape[0] == y.shape[0] else {
-                throw DataError("\(imageURL.lastPathComponent) and \(labelURL.lastPathComponent) in \(imageURL.deletingLastPathComponent().path): "
-                                + "\(x.shape.first ?? 0) images but \(y.shape[0]) labels; the two files must come from the same set")
+                let folder = imageURL.deletingLastPathComponent().path
+                let counts = "\(x.shape.first ?? 0) images but \(y.shape[0]) labels"
+                throw DataError("\(imageURL.lastPathComponent) and \(labelURL.lastPathComponent) in \(folder): \(counts); the two files must come from the same set")
             }
         }
         let train = TensorDataset(inputs: try images(trainX, urls[0]!), targets: trainY)
@@ -102,8 +103,8 @@ extension DataSource {
         if features.rank == 1 { features = features.reshape([features.count, 1]) }
         if let bad = features.scalars.firstIndex(where: { !$0.isFinite }) {
             let perSample = features.count / features.shape[0]
-            throw DataError("\(x): sample \(bad / perSample), feature \(bad % perSample) is \(features.scalars[bad]); "
-                            + "training cannot use NaN or infinite values")
+            let position = "sample \(bad / perSample), feature \(bad % perSample)"
+            throw DataError("\(x): \(position) is \(features.scalars[bad]); training cannot use NaN or infinite values")
         }
         return try tabular(features, labels, name: x, options)
     }

@@ -19,7 +19,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     /// The accepted spellings, for help texts and error messages.
     public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "spirals", "moons", "xor", "linear", "sine"]
 
-    /// Parses a `--data` value, or explains which values are accepted.
+    /// Parses a `RunConfiguration.data` value, or explains which values are accepted.
     public static func parse(_ text: String) throws -> DataSource {
         switch text.lowercased() {
         case "fashion-mnist", "fashion_mnist", "fashionmnist": return .fashionMNIST
@@ -35,9 +35,9 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         if text.hasPrefix("npy:") {
             let parts = text.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty { return .npy(inputs: parts[0], targets: parts[1]) }
-            throw DataError("--data \(text): npy needs two files, as npy:X_PATH,Y_PATH")
+            throw DataError("\(setting: .data) \(text): npy needs two files, as npy:X_PATH,Y_PATH")
         }
-        throw DataError("--data \(text): unknown data set; use one of \(names.joined(separator: ", "))")
+        throw DataError("\(setting: .data) \(text): unknown data set; use one of \(names.joined(separator: ", "))")
     }
 
     public var description: String {
@@ -58,11 +58,10 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     public var isPlanarClassification: Bool { [.spirals, .moons, .xor].contains(self) }
 }
 
-/// A data problem the user can fix: a missing folder, a bad option, an unusable file.
-public struct DataError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// A data problem the user can fix: a missing folder, a bad setting, an unusable file.
+public struct DataError: SettingNaming, Equatable {
+    public var message: SettingText
+    public init(_ message: SettingText) { self.message = message }
 }
 
 /// Options that shape how a source is loaded.

@@ -41,7 +41,7 @@ struct RunArtifacts {
     private func summary() -> [(key: String, value: String)] {
         var rows: [(key: String, value: String)] = [("data", run.config.data), ("model", run.config.model),
                                                    ("parameters", "\(run.model.parameterCount)"),
-                                                   ("optimizer", "\(run.config.optimizer), lr \(run.config.learningRate)"),
+                                                   ("optimizer", "\(run.optimizerSettings.kind.rawValue), lr \(run.optimizerSettings.resolvedLearningRate)"),
                                                    ("batch size", run.config.batchSize), ("seed", "\(run.config.seed)"),
                                                    ("training time", ReportFormat.duration(result.seconds)),
                                                    ("samples/s", ReportFormat.rate(result.samplesPerSecond))]

@@ -17,16 +17,16 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var labelColumn: Int?
     public var standardize = false
     /// The fraction of the training set held out for validation.
-    public var validationSplit = 0.1
+    public var validationSplit = Hyperparameters.validationSplit.defaultValue
     public var augment = false
-    public var syntheticCount = 1000
+    public var syntheticCount = Hyperparameters.syntheticCount.defaultValue
 
     // Model
     /// A preset (`linear`, `mlp`, `cnn`, `resnet`, `lstm`) or a JSON/YAML spec file.
     public var model = "mlp"
     public var hidden: [Int]?
     public var activation = "relu"
-    public var dropout: Float = 0
+    public var dropout = Hyperparameters.dropout.defaultValue
     public var batchNorm = false
     /// A weight initializer name (see `Initializer.named`), or `nil` for PyTorch's defaults.
     public var initializer: String?
@@ -36,59 +36,58 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     // Objective and optimizer
     /// `cross-entropy`, `mse`, `mae`, `huber`, `smooth-l1`, `hinge`; `nil` picks by task.
     public var loss: String?
-    public var labelSmoothing: Float = 0
-    public var huberDelta: Float = 1
-    /// `sgd`, `momentum`, `nesterov`, `adagrad`, `rmsprop`, `adam`, `adamw`.
-    public var optimizer = "adam"
-    public var learningRate = 1e-3
-    public var momentum = 0.9
-    public var beta1 = 0.9
-    public var beta2 = 0.999
-    public var eps = 1e-8
-    public var weightDecay = 0.0
-    /// `none`, `step`, `exponential`, `cosine`, `warmup`, `plateau`.
+    public var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
+    public var huberDelta = Hyperparameters.huberDelta.defaultValue
+    /// One of `OptimizerKind.names`.
+    public var optimizer = OptimizerKind.adam.rawValue
+    /// The learning rate a new run starts with; `nil` takes the optimizer's default
+    /// (`Hyperparameters.learningRate`). A resumed run continues with the rate its checkpoint recorded.
+    public var learningRate: Double?
+    /// `nil` takes the optimizer's default, as do `eps` and `weightDecay`.
+    public var momentum: Double?
+    public var beta1 = Hyperparameters.beta1.defaultValue
+    public var beta2 = Hyperparameters.beta2.defaultValue
+    public var eps: Double?
+    public var weightDecay: Double?
+    /// One of `RunConfiguration.scheduleNames`.
     public var lrSchedule = "none"
-    public var lrStepSize = 10
-    public var lrGamma = 0.1
-    public var warmupEpochs = 5
-    public var plateauPatience = 3
-    public var l1 = 0.0
-    public var l2 = 0.0
-    public var clipNorm: Double?
-    public var clipValue: Double?
+    public var lrStepSize = Hyperparameters.lrStepSize.defaultValue
+    public var lrGamma = Hyperparameters.lrGamma.defaultValue
+    public var warmupEpochs = Hyperparameters.warmupEpochs.defaultValue
+    public var plateauPatience = Hyperparameters.plateauPatience.defaultValue
+    public var l1 = Hyperparameters.l1.defaultValue
+    public var l2 = Hyperparameters.l2.defaultValue
+    public var clipNorm = Hyperparameters.clipNorm.defaultValue
+    public var clipValue = Hyperparameters.clipValue.defaultValue
 
     // Schedule and stopping
     /// A number of samples, or `all` for full-batch gradient descent.
-    public var batchSize = "128"
-    public var epochs = 5
-    public var maxSteps: Int?
-    public var earlyStopPatience: Int?
-    public var minDelta = 0.0
-    public var gradientTolerance: Double?
-    public var lossTolerance: Double?
-    public var explodingThreshold = 1e3
+    public var batchSize = String(Hyperparameters.batchSize.defaultValue)
+    public var epochs = Hyperparameters.epochs.defaultValue
+    public var maxSteps = Hyperparameters.maxSteps.defaultValue
+    public var earlyStopPatience = Hyperparameters.earlyStopPatience.defaultValue
+    public var minDelta = Hyperparameters.minDelta.defaultValue
+    public var gradientTolerance = Hyperparameters.gradientTolerance.defaultValue
+    public var lossTolerance = Hyperparameters.lossTolerance.defaultValue
+    public var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
 
     // Run
-    public var seed: UInt64 = 0
+    public var seed = Hyperparameters.seed.defaultValue
     /// Evaluate top-k accuracy on validation (classification with more than k classes).
-    public var topK = 5
+    public var topK = Hyperparameters.topK.defaultValue
 
     public init() {}
 }
 
-/// A configuration value the user must fix; names the option and what is accepted.
-public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 extension RunConfiguration {
+    /// The learning-rate schedules `lrSchedule` accepts.
+    public static let scheduleNames = ["none", "step", "exponential", "cosine", "warmup", "plateau"]
+
     /// The batch size for a data set of `count` samples.
     public func resolvedBatchSize() throws -> BatchSize {
         if batchSize.lowercased() == "all" { return .all }
-        guard let n = Int(batchSize), n > 0 else {
-            throw ConfigurationError("--batch-size \(batchSize): expected a positive number of samples or \"all\"")
+        guard let n = Int(batchSize), Hyperparameters.batchSize.bounds.contains(n) else {
+            throw ConfigurationError("\(setting: .batchSize) \(batchSize): expected a positive number of samples or \"all\"")
         }
         return .fixed(n)
     }
@@ -107,30 +106,19 @@ extension RunConfiguration {
         case ("smooth-l1", .regression): return { smoothL1Loss($0, $1, beta: delta) }
         default:
             let names = task == .classification ? "cross-entropy, hinge" : "mse, mae, rmse, huber, smooth-l1"
-            throw ConfigurationError("--loss \(name): not available for \(task.rawValue); use one of \(names)")
+            throw ConfigurationError("\(setting: .loss) \(name): not available for \(task.rawValue); use one of \(names)")
         }
+    }
+
+    /// The optimizer's kind and settings; those left `nil` take the kind's defaults.
+    public func optimizerSettings() throws -> OptimizerSettings {
+        OptimizerSettings(kind: try OptimizerKind.named(optimizer), learningRate: learningRate, momentum: momentum,
+                          beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
     }
 
     /// The optimizer by name over `parameters`.
     public func makeOptimizer(_ parameters: [Parameter]) throws -> Optimizer {
-        let lr = learningRate, wd = weightDecay
-        guard lr > 0 else { throw ConfigurationError("--lr \(lr): the learning rate must be positive") }
-        guard wd >= 0 else { throw ConfigurationError("--weight-decay \(wd): must be zero or positive") }
-        guard momentum >= 0, momentum < 1 else { throw ConfigurationError("--momentum \(momentum): must be in [0, 1)") }
-        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
-            throw ConfigurationError("--beta1 \(beta1) / --beta2 \(beta2): each must be in [0, 1)")
-        }
-        switch optimizer.lowercased() {
-        case "sgd": return SGD(parameters, learningRate: lr, weightDecay: wd)
-        case "momentum": return SGD(parameters, learningRate: lr, momentum: momentum, weightDecay: wd)
-        case "nesterov": return SGD(parameters, learningRate: lr, momentum: momentum, weightDecay: wd, nesterov: true)
-        case "adagrad": return AdaGrad(parameters, learningRate: lr, weightDecay: wd, eps: eps)
-        case "rmsprop": return RMSProp(parameters, learningRate: lr, eps: eps, weightDecay: wd)
-        case "adam": return Adam(parameters, learningRate: lr, betas: (beta1, beta2), eps: eps, weightDecay: wd)
-        case "adamw": return AdamW(parameters, learningRate: lr, betas: (beta1, beta2), eps: eps, weightDecay: wd == 0 ? 1e-2 : wd)
-        default:
-            throw ConfigurationError("--optimizer \(optimizer): unknown; use one of sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw")
-        }
+        try optimizerSettings().makeOptimizer(parameters)
     }
 
     /// The learning-rate schedule by name, as an epoch scheduler or a plateau scheduler.
@@ -143,24 +131,24 @@ extension RunConfiguration {
         case "warmup": return (LinearWarmup(optimizer, startFactor: 0.1, endFactor: 1, totalIters: warmupEpochs), nil)
         case "plateau": return (nil, ReduceLROnPlateau(optimizer, factor: lrGamma, patience: plateauPatience))
         default:
-            throw ConfigurationError("--lr-schedule \(lrSchedule): unknown; use one of none, step, exponential, cosine, warmup, plateau")
+            throw ConfigurationError("\(setting: .lrSchedule) \(lrSchedule): unknown; use one of \(Self.scheduleNames.joined(separator: ", "))")
         }
     }
 
     /// The activation by name.
     public func resolvedActivation() throws -> Activation {
         guard let a = Activation(rawValue: activation.lowercased()) else {
-            throw ConfigurationError("--activation \(activation): unknown; use one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ConfigurationError("\(setting: .activation) \(activation): unknown; use one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return a
     }
 }
 
 extension Initializer {
-    /// The initializers by command-line name.
+    /// The initializers by name, as `RunConfiguration.initializer` takes them.
     public static let names = ["xavier-uniform", "xavier-normal", "kaiming-uniform", "kaiming-normal", "normal", "uniform", "zeros"]
 
-    /// Looks an initializer up by its command-line name.
+    /// Looks an initializer up by name.
     public static func named(_ name: String) throws -> Initializer {
         switch name.lowercased() {
         case "xavier-uniform", "glorot-uniform": return .xavierUniform
@@ -170,7 +158,7 @@ extension Initializer {
         case "normal": return .normal(mean: 0, std: 0.01)
         case "uniform": return .uniform(low: -0.05, high: 0.05)
         case "zeros": return .zeros
-        default: throw ConfigurationError("--init \(name): unknown; use one of \(names.joined(separator: ", "))")
+        default: throw ConfigurationError("\(setting: .initializer) \(name): unknown; use one of \(names.joined(separator: ", "))")
         }
     }
 }

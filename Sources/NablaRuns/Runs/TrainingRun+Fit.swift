@@ -3,7 +3,7 @@ import NablaLibrary
 import NablaCore
 import NablaBackend
 
-/// The figures `nabla train --json` prints.
+/// The figures of a finished run, as `result.json` records them.
 public struct RunResult: Codable, Sendable, Equatable {
     public var trainLoss: Double
     public var trainAccuracy: Double?
@@ -32,10 +32,13 @@ extension TrainingRun {
         let manager = FileManager.default
         if resume {
             guard Checkpoint.exists(in: directory) else {
-                throw CheckpointError(path: directory.path, problem: "--resume: no checkpoint here to continue; run without --resume first")
+                throw ConfigurationError("\(directory.path): \(setting: .resume): no checkpoint here to continue; run without \(setting: .resume) first")
             }
         } else if Checkpoint.exists(in: directory) {
-            throw ConfigurationError("--out \(directory.path) already holds a run; pass --resume to continue it, or choose another --out")
+            throw ConfigurationError("""
+                \(setting: .outputDirectory) \(directory.path) already holds a run; \
+                pass \(setting: .resume) to continue it, or choose another \(setting: .outputDirectory)
+                """)
         }
         do {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +46,7 @@ extension TrainingRun {
             try Data().write(to: probe)
             try manager.removeItem(at: probe)
         } catch {
-            throw FileError(path: directory.path, operation: "write to", reason: "\(error.localizedDescription); choose a writable --out")
+            throw ConfigurationError("cannot write to \(directory.path): \(error.localizedDescription); choose a writable \(setting: .outputDirectory)")
         }
     }
 

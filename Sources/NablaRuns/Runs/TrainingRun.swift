@@ -15,11 +15,15 @@ public final class TrainingRun {
     public let model: Module
     public let trainer: Trainer
     public let validationSet: (any Dataset)?
+    /// The optimizer's kind and settings, defaults filled in.
+    public let optimizerSettings: OptimizerSettings
     /// Each sample's input shape, with a leading batch dimension of 1.
     public var sampleShape: [Int] { [1] + data.inputShape }
 
     public init(_ config: RunConfiguration) throws {
         self.config = config
+        try config.validate()
+        optimizerSettings = try config.optimizerSettings()
         source = try DataSource.parse(config.data)
         data = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
                                                     standardize: config.standardize, syntheticCount: config.syntheticCount,
@@ -29,9 +33,6 @@ public final class TrainingRun {
         if let name = config.initializer { model.initializeWeights(try Initializer.named(name)) }
         if let path = config.pretrained { try Checkpoint.loadWeights(into: model, from: URL(fileURLWithPath: path)) }
 
-        guard config.validationSplit >= 0 && config.validationSplit < 1 else {
-            throw ConfigurationError("--val-split \(config.validationSplit): must be in [0, 1)")
-        }
         let train: any Dataset
         if config.validationSplit > 0 {
             let (t, v) = trainValidationSplit(data.train, validationFraction: config.validationSplit, seed: config.seed &+ 1)
@@ -43,7 +44,7 @@ public final class TrainingRun {
         let augmentation = try Self.augmentation(config, data: data)
         let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: config.seed &+ 2, augmentation: augmentation)
         let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
-        let optimizer = try config.makeOptimizer(model.parameters)
+        let optimizer = try optimizerSettings.makeOptimizer(model.parameters)
         trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task), optimizer: optimizer, train: trainLoader,
                           validation: validationLoader, task: data.task, classes: data.task == .classification ? data.outputs : 0)
         try configure(trainer, optimizer)
@@ -51,12 +52,11 @@ public final class TrainingRun {
 
     private func configure(_ trainer: Trainer, _ optimizer: Optimizer) throws {
         (trainer.scheduler, trainer.plateau) = try config.makeSchedule(optimizer)
-        guard config.epochs > 0 else { throw ConfigurationError("--epochs \(config.epochs): must be at least 1") }
         trainer.stop = StopCriteria(maxEpochs: config.epochs, maxSteps: config.maxSteps, minLossChange: config.lossTolerance,
                                     minGradientNorm: config.gradientTolerance,
                                     earlyStopping: try config.earlyStopPatience.map { patience in
                                         guard validationSet != nil else {
-                                            throw ConfigurationError("--early-stop needs a validation set; set --val-split above 0")
+                                            throw ConfigurationError("\(setting: .earlyStopPatience) needs a validation set; set \(setting: .validationSplit) above 0")
                                         }
                                         return EarlyStopping(patience: patience, minDelta: config.minDelta)
                                     })
@@ -64,7 +64,6 @@ public final class TrainingRun {
         trainer.clipValue = config.clipValue
         trainer.explodingThreshold = config.explodingThreshold
         let (l1, l2) = (Float(config.l1), Float(config.l2))
-        guard l1 >= 0 && l2 >= 0 else { throw ConfigurationError("--l1/--l2: penalties must be zero or positive") }
         if l1 > 0 || l2 > 0 {
             trainer.penalty = { module in
                 var total = Tensor(0)
@@ -90,8 +89,8 @@ public final class TrainingRun {
             }
             model = try spec.build(outputs: outputs)
         } else {
-            throw ConfigurationError("--model \(config.model): not a preset (\(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))) "
-                + "nor a .json/.yaml model spec file")
+            let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("\(setting: .model) \(config.model): not a preset (\(presets)) nor a .json/.yaml model spec file")
         }
         let output: [Int]
         do {
@@ -108,7 +107,7 @@ public final class TrainingRun {
     static func augmentation(_ config: RunConfiguration, data: LoadedData) throws -> (any Augmentation)? {
         guard config.augment else { return nil }
         guard data.inputShape.count == 3 else {
-            throw ConfigurationError("--augment works on images; \(config.data) gives samples of shape \(data.inputShape)")
+            throw ConfigurationError("\(setting: .augment) works on images; \(config.data) gives samples of shape \(data.inputShape)")
         }
         let size = data.inputShape[1]
         return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))

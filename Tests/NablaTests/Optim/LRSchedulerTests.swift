@@ -80,7 +80,8 @@ import Nabla
         let second = Self.optimizer(c.double("lr"))
         let resumed = Self.makeScheduler(c, second)
         try resumed.loadStateDict(saved)
-        #expect(second.learningRate == first.learningRate)
+        #expect(resumed.lastLR == first.learningRate)
+        second.learningRate = first.learningRate   // the optimizer's rate is restored with the optimizer
         for _ in 0..<15 {
             reference.step()
             resumed.step()
@@ -98,12 +99,24 @@ import Nabla
         let second = Self.optimizer(c.double("lr"))
         let resumed = Self.makePlateau(c, second)
         try resumed.loadStateDict(first.stateDict())
+        second.learningRate = first.optimizer.learningRate   // restored with the optimizer, as a Trainer does
         for m in metrics[10...] {
             reference.step(metric: m)
             resumed.step(metric: m)
             #expect(second.learningRate == reference.optimizer.learningRate)
         }
         #expect(resumed.stateDict() == reference.stateDict())
+    }
+
+    @Test func loadingAScheduleLeavesTheOptimizersRateAlone() throws {
+        let first = Self.optimizer(0.1)
+        let step = StepLR(first, stepSize: 1, gamma: 0.5)
+        let plateau = ReduceLROnPlateau(Self.optimizer(0.1), factor: 0.5, patience: 0)
+        for metric in [3.0, 3.0, 3.0] { step.step(); plateau.step(metric: metric) }
+        let second = Self.optimizer(0.3)
+        try StepLR(second, stepSize: 1, gamma: 0.5).loadStateDict(step.stateDict())
+        try ReduceLROnPlateau(second, factor: 0.5, patience: 0).loadStateDict(plateau.stateDict())
+        #expect(second.learningRate == 0.3)
     }
 
     @Test func loadRejectsIncompleteState() {

@@ -12,8 +12,9 @@ import Nabla
         #expect(try DataSource.parse("csv:data/x.csv") == .csv(path: "data/x.csv"))
         #expect(try DataSource.parse("npy:a.npy,b.npy") == .npy(inputs: "a.npy", targets: "b.npy"))
         #expect(try DataSource.parse("spirals") == .spirals)
-        #expect(throws: DataError("--data npy:a.npy: npy needs two files, as npy:X_PATH,Y_PATH")) { try DataSource.parse("npy:a.npy") }
-        #expect { try DataSource.parse("imagenet") } throws: { "\($0)".hasPrefix("--data imagenet: unknown data set; use one of fashion-mnist") }
+        #expect(throws: DataError("\(setting: .data) npy:a.npy: npy needs two files, as npy:X_PATH,Y_PATH")) { try DataSource.parse("npy:a.npy") }
+        #expect { try DataSource.parse("npy:a.npy") } throws: { "\($0)" == "data npy:a.npy: npy needs two files, as npy:X_PATH,Y_PATH" }
+        #expect { try DataSource.parse("imagenet") } throws: { "\($0)".hasPrefix("data imagenet: unknown data set; use one of fashion-mnist") }
     }
 
     @Test func missingFolderSaysHowToGetTheData() {
@@ -22,6 +23,7 @@ import Nabla
         } throws: { error in
             let text = "\(error)"
             return text.contains("cannot find train-images-idx3-ubyte") && text.contains("apt-get install dataset-fashion-mnist")
+                && text.contains("pass it as dataDirectory")
         }
     }
 
@@ -77,7 +79,9 @@ import Nabla
         let predicted = trained.predict(x).argmax(axis: 1)
         #expect(Float(zip(predicted.scalars, y.scalars).filter { $0 == $1 }.count) / 100 > 0.8)
 
-        #expect { try run.prepareOutput(out, resume: false) } throws: { "\($0)".contains("already holds a run; pass --resume") }
+        #expect { try run.prepareOutput(out, resume: false) } throws: {
+            "\($0)" == "outputDirectory \(out.path) already holds a run; pass resume to continue it, or choose another outputDirectory"
+        }
         config.epochs = 10
         let resumed = try TrainingRun(config).fit(outputDirectory: out, resume: true)
         #expect(resumed.epochs == 10)
@@ -91,16 +95,20 @@ import Nabla
         #expect { try TrainingRun(config) } throws: { "\($0)".contains("cnn: needs image input") }
         config.model = "mlp"
         config.optimizer = "adamax"
-        #expect { try TrainingRun(config) } throws: { "\($0)".hasPrefix("--optimizer adamax: unknown") }
+        #expect { try TrainingRun(config) } throws: { "\($0)".hasPrefix("optimizer adamax: unknown; use one of sgd, momentum") }
         config.optimizer = "adam"
         config.batchSize = "zero"
-        #expect { try TrainingRun(config) } throws: { "\($0)".hasPrefix("--batch-size zero") }
+        #expect { try TrainingRun(config) } throws: { "\($0)".hasPrefix("batchSize zero: expected a positive number") }
         config.batchSize = "all"
         config.earlyStopPatience = 2
         config.validationSplit = 0
-        #expect { try TrainingRun(config) } throws: { "\($0)".contains("--early-stop needs a validation set") }
+        #expect { try TrainingRun(config) } throws: {
+            "\($0)" == "earlyStopPatience needs a validation set; set validationSplit above 0"
+        }
         let run = try TrainingRun(RunConfiguration())
-        #expect { try run.prepareOutput(out, resume: true) } throws: { "\($0)".contains("no checkpoint here to continue") }
+        #expect { try run.prepareOutput(out, resume: true) } throws: {
+            "\($0)" == "\(out.path): resume: no checkpoint here to continue; run without resume first"
+        }
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 

@@ -70,7 +70,9 @@ import Nabla
             try trainer.fit()
         } throws: { error in
             guard case .nonFiniteLoss(let epoch, let step, _) = error as? TrainingError else { return false }
-            return epoch >= 1 && step >= 1 && "\(error)".contains("at epoch \(epoch), step \(step)")
+            let text = "\(error)"
+            return epoch >= 1 && step >= 1 && text.contains("at epoch \(epoch), step \(step)")
+                && text.hasSuffix("lower the learning rate (learningRate) or clip gradients (clipNorm)")
         }
     }
 
@@ -125,7 +127,27 @@ import Nabla
         let trainer = Self.makeTrainer(seed: 1, epochs: 1)
         let empty = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }
-        #expect { try trainer.resume(from: empty) } throws: { "\($0)".contains("no checkpoint here") }
+        #expect { try trainer.resume(from: empty) } throws: {
+            "\($0)".hasSuffix("no checkpoint here (expected model.safetensors and trainer.json); write one with saveCheckpoint(to:) first")
+        }
+    }
+
+    @Test func resumeTakesTheLearningRateFromTheTrainerStateAlone() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = Self.makeTrainer(seed: 7, epochs: 3)
+        try first.fit()
+        try first.saveCheckpoint(to: directory)
+        // The optimizer file's Float32 copy of the rate, even a wrong one, is not what resume reads.
+        let url = directory.appendingPathComponent(Checkpoint.optimizerFile)
+        var saved = try Safetensors.read(contentsOf: url).tensors
+        saved[Optimizer.learningRateKey] = Tensor(Float(0.25))
+        try Safetensors.write(saved, to: url)
+
+        let second = Self.makeTrainer(seed: 7, epochs: 4)
+        try second.resume(from: directory)
+        #expect(second.optimizer.learningRate == first.optimizer.learningRate)
+        #expect(second.scheduler?.lastLR == first.optimizer.learningRate)
     }
 
     @Test func checkpointThatDoesNotFitNamesTheParameter() throws {

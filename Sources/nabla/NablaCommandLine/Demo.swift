@@ -9,7 +9,7 @@ struct Demo: ParsableCommand {
 
     @Option(help: "The run folder.") var out = "runs/demo"
     @Option(help: "Epochs.") var epochs = 150
-    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: Hyperparameters.seed.help) var seed = Hyperparameters.seed.defaultValue
     @Flag(help: "Print one final JSON object instead of progress.") var json = false
 
     func run() throws {

@@ -1,0 +1,72 @@
+/// The hyper-parameters of training, one row each: the default, the accepted values and a
+/// description. Everything that takes one of these settings reads its default and its rule here.
+///
+/// ```swift
+/// var config = RunConfiguration()            // config.epochs == Hyperparameters.epochs.defaultValue
+/// try Hyperparameters.validationSplit.validate(1.5)   // "validationSplit 1.5: must be in [0, 1)"
+/// ```
+public enum Hyperparameters {
+    // Optimizer
+    public static let learningRate = Hyperparameter<Double>(
+        .learningRate, default: 1e-3, .nonNegative, "Learning rate: the size of each optimizer step (0 leaves the weights as they are).",
+        optimizerDefaults: [.adagrad: 1e-2, .rmsprop: 1e-2])
+    public static let momentum = Hyperparameter<Double>(
+        .momentum, default: 0, .unitHalfOpen, "Momentum of the SGD optimizers (sgd, momentum, nesterov) and of rmsprop.",
+        optimizerDefaults: [.momentum: 0.9, .nesterov: 0.9])
+    public static let beta1 = Hyperparameter<Double>(.beta1, default: 0.9, .unitHalfOpen, "Adam's beta1: the decay of the mean gradient.")
+    public static let beta2 = Hyperparameter<Double>(.beta2, default: 0.999, .unitHalfOpen, "Adam's beta2: the decay of the mean squared gradient.")
+    public static let eps = Hyperparameter<Double>(
+        .eps, default: 1e-8, .nonNegative, "The term added to denominators for numerical stability.", optimizerDefaults: [.adagrad: 1e-10])
+    public static let weightDecay = Hyperparameter<Double>(
+        .weightDecay, default: 0, .nonNegative, "Weight decay applied by the optimizer (decoupled in adamw).",
+        optimizerDefaults: [.adamw: 1e-2])
+
+    // Learning-rate schedule
+    public static let lrStepSize = Hyperparameter<Int>(.lrStepSize, default: 10, .atLeast(1), "Epochs between step decays.")
+    public static let lrGamma = Hyperparameter<Double>(
+        .lrGamma, default: 0.1, .unitOpen, "Decay factor of the step, exponential and plateau schedules.")
+    public static let warmupEpochs = Hyperparameter<Int>(
+        .warmupEpochs, default: 5, .atLeast(1), "Epochs over which the warmup schedule rises to the learning rate.")
+    public static let plateauPatience = Hyperparameter<Int>(
+        .plateauPatience, default: 10, .nonNegative, "Epochs without improvement before the plateau schedule decays the rate.")
+
+    // Objective and gradients
+    public static let labelSmoothing = Hyperparameter<Float>(
+        .labelSmoothing, default: 0, .unitClosed, "Label smoothing for cross-entropy.")
+    public static let huberDelta = Hyperparameter<Float>(
+        .huberDelta, default: 1, .positive, "Where the Huber and smooth-L1 losses turn from quadratic to linear.")
+    public static let l1 = Hyperparameter<Double>(.l1, default: 0, .nonNegative, "L1 penalty λΣ|w| added to the loss.")
+    public static let l2 = Hyperparameter<Double>(.l2, default: 0, .nonNegative, "L2 penalty λΣw² added to the loss.")
+    public static let clipNorm = Hyperparameter<Double?>(.clipNorm, default: nil, .positive, "Clip the global gradient norm to this.")
+    public static let clipValue = Hyperparameter<Double?>(
+        .clipValue, default: nil, .nonNegative, "Clip every gradient element to ± this.")
+
+    // Model and data
+    public static let dropout = Hyperparameter<Float>(.dropout, default: 0, .unitHalfOpen, "Dropout probability in presets.")
+    public static let validationSplit = Hyperparameter<Double>(
+        .validationSplit, default: 0.1, .unitHalfOpen, "Fraction of the training set held out for validation.")
+    public static let syntheticCount = Hyperparameter<Int>(
+        .syntheticCount, default: 1000, .atLeast(1), "Samples in a synthetic data set.")
+    public static let batchSize = Hyperparameter<Int>(
+        .batchSize, default: 128, .atLeast(1), "Samples per batch: 1 is SGD, 'all' is batch gradient descent.")
+
+    // Stopping
+    public static let epochs = Hyperparameter<Int>(.epochs, default: 5, .atLeast(1), "Total epochs.")
+    public static let maxSteps = Hyperparameter<Int?>(.maxSteps, default: nil, .atLeast(1), "Stop after this many optimizer steps.")
+    public static let earlyStopPatience = Hyperparameter<Int?>(
+        .earlyStopPatience, default: nil, .nonNegative,
+        "Early stopping patience in epochs (needs \(setting: .validationSplit) above 0).")
+    public static let minDelta = Hyperparameter<Double>(
+        .minDelta, default: 0, .nonNegative, "Minimum improvement for early stopping.")
+    public static let gradientTolerance = Hyperparameter<Double?>(
+        .gradientTolerance, default: nil, .nonNegative, "Stop when the gradient norm falls below this.")
+    public static let lossTolerance = Hyperparameter<Double?>(
+        .lossTolerance, default: nil, .nonNegative, "Stop when the epoch loss changes by less than this.")
+    public static let explodingThreshold = Hyperparameter<Double>(
+        .explodingThreshold, default: 1e3, .positive, "A layer whose mean gradient norm exceeds this is reported as exploding.")
+
+    // Run
+    public static let seed = Hyperparameter<UInt64>(.seed, default: 0, .any, "Random seed.")
+    public static let topK = Hyperparameter<Int>(
+        .topK, default: 5, .atLeast(1), "Validation top-k accuracy, for classification with more than k classes.")
+}

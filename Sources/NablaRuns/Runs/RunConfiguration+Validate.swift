@@ -1,0 +1,49 @@
+import NablaLibrary
+
+extension RunConfiguration {
+    /// Checks every numeric setting against its rule in `Hyperparameters`, and the names of the
+    /// optimizer and the batch size, so that a bad value is reported before anything is loaded.
+    ///
+    /// ```swift
+    /// var config = RunConfiguration()
+    /// config.learningRate = -1
+    /// try config.validate()   // ConfigurationError "learningRate -1.0: must be zero or positive"
+    /// ```
+    public func validate() throws {
+        try validateDataAndModel()
+        try validateObjective()
+        try validateStopping()
+    }
+
+    private func validateDataAndModel() throws {
+        try Hyperparameters.validationSplit.validate(validationSplit)
+        try Hyperparameters.syntheticCount.validate(syntheticCount)
+        try Hyperparameters.dropout.validate(dropout)
+        _ = try resolvedBatchSize()
+    }
+
+    private func validateObjective() throws {
+        try Hyperparameters.labelSmoothing.validate(labelSmoothing)
+        try Hyperparameters.huberDelta.validate(huberDelta)
+        try optimizerSettings().validate()
+        try Hyperparameters.lrStepSize.validate(lrStepSize)
+        try Hyperparameters.lrGamma.validate(lrGamma)
+        try Hyperparameters.warmupEpochs.validate(warmupEpochs)
+        try Hyperparameters.plateauPatience.validate(plateauPatience)
+        try Hyperparameters.l1.validate(l1)
+        try Hyperparameters.l2.validate(l2)
+        try Hyperparameters.clipNorm.validate(clipNorm)
+        try Hyperparameters.clipValue.validate(clipValue)
+    }
+
+    private func validateStopping() throws {
+        try Hyperparameters.epochs.validate(epochs)
+        try Hyperparameters.maxSteps.validate(maxSteps)
+        try Hyperparameters.earlyStopPatience.validate(earlyStopPatience)
+        try Hyperparameters.minDelta.validate(minDelta)
+        try Hyperparameters.gradientTolerance.validate(gradientTolerance)
+        try Hyperparameters.lossTolerance.validate(lossTolerance)
+        try Hyperparameters.explodingThreshold.validate(explodingThreshold)
+        try Hyperparameters.topK.validate(topK)
+    }
+}

@@ -1,0 +1,3 @@
+import NablaCommandLine
+
+NablaCommand.main()

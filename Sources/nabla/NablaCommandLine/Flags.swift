@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Nabla
+
+extension Setting {
+    /// The command-line flag that sets this setting, or `nil` where none does.
+    var flag: String? {
+        switch self {
+        case .data: "--data"
+        case .dataDirectory: "--data-dir"
+        case .labelColumn: "--label-column"
+        case .standardize: "--standardize"
+        case .validationSplit: "--val-split"
+        case .augment: "--augment"
+        case .model: "--model"
+        case .hidden: "--hidden"
+        case .activation: "--activation"
+        case .dropout: "--dropout"
+        case .batchNorm: "--batch-norm"
+        case .initializer: "--init"
+        case .pretrained: "--pretrained"
+        case .loss: "--loss"
+        case .labelSmoothing: "--label-smoothing"
+        case .optimizer: "--optimizer"
+        case .learningRate: "--lr"
+        case .momentum: "--momentum"
+        case .beta1: "--beta1"
+        case .beta2: "--beta2"
+        case .weightDecay: "--weight-decay"
+        case .lrSchedule: "--lr-schedule"
+        case .lrStepSize: "--lr-step"
+        case .lrGamma: "--lr-gamma"
+        case .l1: "--l1"
+        case .l2: "--l2"
+        case .clipNorm: "--clip-norm"
+        case .batchSize: "--batch-size"
+        case .epochs: "--epochs"
+        case .maxSteps: "--max-steps"
+        case .earlyStopPatience: "--early-stop"
+        case .minDelta: "--min-delta"
+        case .gradientTolerance: "--grad-tol"
+        case .lossTolerance: "--loss-tol"
+        case .seed: "--seed"
+        case .outputDirectory: "--out"
+        case .resume: "--resume"
+        case .syntheticCount, .huberDelta, .eps, .warmupEpochs, .plateauPatience, .clipValue, .explodingThreshold, .topK: nil
+        }
+    }
+
+    /// How the command line names this setting: its flag, or its library name where it has none.
+    var commandLineName: String { flag ?? rawValue }
+}
+
+extension SettingText {
+    /// The text with settings named by their flags.
+    var commandLine: String { rendered { $0.commandLineName } }
+}
+
+/// What the command line prints for `error`: a library error with its settings named by their flags.
+func commandLineMessage(for error: Error) -> String {
+    if let error = error as? SettingNaming { return error.message.commandLine }
+    return "\(error)"
+}
+
+/// Runs `body`, turning any error into one line on standard error and a non-zero exit code.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(commandLineMessage(for: error))\n".utf8))
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Nabla
+
+/// `nabla train`: train a model and write a run folder.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model and write a run folder with checkpoints, metrics, plots and report.html.",
+        discussion: """
+            Examples:
+              nabla train --data fashion-mnist --model cnn --epochs 3 --out runs/cnn
+              nabla train --data csv:iris.csv --standardize --model mlp --hidden 16 --batch-size all
+              nabla train --data spirals --model model.yaml --optimizer sgd --lr 0.1 --momentum 0.9
+            """)
+
+    @OptionGroup var options: TrainOptions
+    @Option(help: "The run folder.") var out = "runs/latest"
+    @Flag(help: "Continue the run in --out up to the total --epochs.") var resume = false
+    @Flag(help: "Print one final JSON object instead of progress.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let config = try options.configuration()
+            let run = try TrainingRun(config)
+            let directory = URL(fileURLWithPath: out)
+            try run.prepareOutput(directory, resume: resume)
+            if !json {
+                print(run.model.summary(inputShape: run.sampleShape))
+                print("training on \(run.trainer.train.dataset.count) samples"
+                      + (run.validationSet.map { ", validating on \($0.count)" } ?? "") + "; writing \(directory.path)")
+            }
+            let callbacks: [TrainingCallback] = json ? [] : [ConsoleProgress(epochs: config.epochs)]
+            let result = try run.fit(outputDirectory: directory, resume: resume, callbacks: callbacks)
+            if json {
+                print(try jsonLine(result))
+            } else {
+                if let a = result.testAccuracy { print("test accuracy \(String(format: "%.4f", a)), test loss \(String(format: "%.4f", result.testLoss!))") }
+                print("stopped: \(result.stopReason)")
+                print("run folder: \(directory.path) (open \(directory.appendingPathComponent("report.html").path))")
+            }
+        }
+    }
+}
+
+/// One JSON line with sorted keys.
+func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Nabla
+
+/// The options of `train`, mapped onto `RunConfiguration`. Hyper-parameters take their defaults and
+/// help from `Hyperparameters`; an option left out leaves the library's default in place.
+struct TrainOptions: ParsableArguments {
+    @Option(help: "\(listed(DataSource.names)).") var data = "fashion-mnist"
+    @Option(help: "Folder with the IDX files (default: /usr/share/datasets/fashion-mnist, then ~/.cache/nabla).")
+    var dataDir: String?
+    @Option(help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
+    @Flag(help: "Standardize CSV/NPY features per column.") var standardize = false
+    @Option(help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
+    @Flag(help: "Random crops and flips of image batches.") var augment = false
+
+    @Option(help: "A preset (linear, mlp, cnn, resnet, lstm) or a JSON/YAML model spec file.") var model = "mlp"
+    @Option(help: "Hidden layer sizes for presets, e.g. 256,128.") var hidden: String?
+    @Option(help: "relu, tanh, sigmoid, leaky-relu, elu, gelu or silu.") var activation = "relu"
+    @Option(help: Hyperparameters.dropout.help) var dropout = Hyperparameters.dropout.defaultValue
+    @Flag(help: "BatchNorm in presets.") var batchNorm = false
+    @Option(help: "Weight init: \(Initializer.names.joined(separator: ", ")).") var `init`: String?
+    @Option(help: "A safetensors file (from Nabla or PyTorch) with initial weights.") var pretrained: String?
+
+    @Option(help: "cross-entropy or hinge (classification); mse, mae, rmse, huber, smooth-l1 (regression).") var loss: String?
+    @Option(help: Hyperparameters.labelSmoothing.help) var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
+    @Option(help: "\(listed(OptimizerKind.names)).") var optimizer = RunConfiguration().optimizer
+    @Option(help: Hyperparameters.learningRate.help) var lr: Double?
+    @Option(help: Hyperparameters.momentum.help) var momentum: Double?
+    @Option(help: Hyperparameters.beta1.help) var beta1 = Hyperparameters.beta1.defaultValue
+    @Option(help: Hyperparameters.beta2.help) var beta2 = Hyperparameters.beta2.defaultValue
+    @Option(help: "\(listed(RunConfiguration.scheduleNames)).") var lrSchedule = RunConfiguration().lrSchedule
+    @Option(help: Hyperparameters.lrStepSize.help) var lrStep = Hyperparameters.lrStepSize.defaultValue
+    @Option(help: Hyperparameters.lrGamma.help) var lrGamma = Hyperparameters.lrGamma.defaultValue
+    @Option(help: Hyperparameters.batchSize.help) var batchSize = RunConfiguration().batchSize
+    @Option(help: Hyperparameters.epochs.help) var epochs = Hyperparameters.epochs.defaultValue
+    @Option(help: Hyperparameters.maxSteps.help) var maxSteps: Int?
+    @Option(help: Hyperparameters.weightDecay.help) var weightDecay: Double?
+    @Option(help: Hyperparameters.l1.help) var l1 = Hyperparameters.l1.defaultValue
+    @Option(help: Hyperparameters.l2.help) var l2 = Hyperparameters.l2.defaultValue
+    @Option(help: Hyperparameters.clipNorm.help) var clipNorm: Double?
+    @Option(help: Hyperparameters.earlyStopPatience.help) var earlyStop: Int?
+    @Option(help: Hyperparameters.minDelta.help) var minDelta = Hyperparameters.minDelta.defaultValue
+    @Option(help: Hyperparameters.gradientTolerance.help) var gradTol: Double?
+    @Option(help: Hyperparameters.lossTolerance.help) var lossTol: Double?
+    @Option(help: Hyperparameters.seed.help) var seed = Hyperparameters.seed.defaultValue
+
+    func configuration() throws -> RunConfiguration {
+        var c = RunConfiguration()
+        c.data = data
+        c.dataDirectory = dataDir
+        c.labelColumn = labelColumn
+        c.standardize = standardize
+        c.validationSplit = valSplit
+        c.augment = augment
+        c.model = model
+        c.hidden = try hidden.map(Self.parseSizes)
+        c.activation = activation
+        c.dropout = dropout
+        c.batchNorm = batchNorm
+        c.initializer = `init`
+        c.pretrained = pretrained
+        c.loss = loss
+        c.labelSmoothing = labelSmoothing
+        c.optimizer = optimizer
+        c.learningRate = lr
+        c.momentum = momentum
+        c.beta1 = beta1
+        c.beta2 = beta2
+        c.lrSchedule = lrSchedule
+        c.lrStepSize = lrStep
+        c.lrGamma = lrGamma
+        c.batchSize = batchSize
+        c.epochs = epochs
+        c.maxSteps = maxSteps
+        c.weightDecay = weightDecay
+        c.l1 = l1
+        c.l2 = l2
+        c.clipNorm = clipNorm
+        c.earlyStopPatience = earlyStop
+        c.minDelta = minDelta
+        c.gradientTolerance = gradTol
+        c.lossTolerance = lossTol
+        c.seed = seed
+        return c
+    }
+
+    static func parseSizes(_ text: String) throws -> [Int] {
+        let sizes = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--hidden \(text): expected positive sizes separated by commas, e.g. 256,128")
+        }
+        return sizes.map { $0! }
+    }
+}
+
+/// `a, b or c` (or `a, b and c`).
+func listed(_ names: [String], _ conjunction: String = "or") -> String {
+    names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " \(conjunction) " + names.last!
+}
+
+extension Hyperparameter {
+    /// The option's help: the summary with settings named by their flags, and the defaults when they
+    /// depend on the optimizer (ArgumentParser shows a single default itself).
+    var help: ArgumentHelp {
+        let summary = self.summary.commandLine
+        guard !optimizerDefaults.isEmpty else { return ArgumentHelp(summary) }
+        let kinds = OptimizerKind.allCases.filter { optimizerDefaults[$0] != nil }
+        let groups = Dictionary(grouping: kinds) { "\(optimizerDefaults[$0]!)" }
+        let special = groups.keys.sorted().map { value in "\(value) for \(listed(groups[value]!.map(\.rawValue), "and"))" }
+        return ArgumentHelp("\(summary) (default: \(defaultValue); \(special.joined(separator: "; ")))")
+    }
+}
