@@ -39,6 +39,29 @@ public enum Gzip {
         }
     }
 
+    /// The first `count` bytes of the decompressed data (fewer if it is shorter), decoding no more
+    /// than that and a block's worth beyond: for reading a header before deciding how much output
+    /// the rest may produce. Nothing past the prefix is checked.
+    ///
+    /// ```swift
+    /// let header = try Gzip.prefix(data, name: "images.gz", count: 16)
+    /// ```
+    public static func prefix(_ data: Data, name: String = "<gzip>", count: Int) throws -> [UInt8] {
+        try data.withUnsafeBytes { raw in
+            let input = raw.bindMemory(to: UInt8.self)
+            // A stored block adds at most 65,535 bytes at once, so stopping there leaves ≥ count bytes.
+            var inflater = Inflater(input: input, name: name, limit: count + (1 << 16), capacityHint: count)
+            defer { inflater.output.deallocate() }
+            do {
+                _ = try MemberReader(input: input, name: name).member(at: 0, inflater: &inflater)
+            } catch where inflater.output.reachedLimit {
+            } catch where inflater.output.count >= count {
+                // Damage after the prefix (a bad CRC, a truncated tail) is for the full read to report.
+            }
+            return Array(inflater.output.array(from: 0).prefix(count))
+        }
+    }
+
     /// Wraps `bytes` in a gzip file made of stored (uncompressed) DEFLATE blocks; any gzip tool reads it.
     public static func storedGzip(_ bytes: [UInt8]) -> Data {
         var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255]

@@ -102,6 +102,8 @@ package struct InflateOutput {
     var count = 0
     var capacity: Int
     let limit: Int
+    /// Set when a write was refused for passing `limit`.
+    var reachedLimit = false
 
     init(capacityHint: Int, limit: Int) {
         self.limit = max(limit, 0)
@@ -113,7 +115,10 @@ package struct InflateOutput {
     mutating func reserve(_ extra: Int) -> Bool {
         let needed = count + extra
         if needed <= capacity { return true }
-        guard needed <= limit else { return false }
+        guard needed <= limit else {
+            reachedLimit = true
+            return false
+        }
         let newCapacity = min(max(needed, capacity * 2, 1 << 16), limit)
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.initialize(from: base, count: count)

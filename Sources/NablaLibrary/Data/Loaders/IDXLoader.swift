@@ -49,7 +49,22 @@ public enum IDX {
     /// `idxN`, sets the number of dimensions the file must have.
     public static func read(data: Data, name: String, maxBytes: Int = Gzip.defaultMaxOutputBytes) throws -> Tensor {
         if Gzip.isGzip(data) {
-            let bytes = try Gzip.decompress(data, name: name, maxOutputBytes: maxBytes)
+            // The header says how many bytes the file holds; inflating stops as soon as it passes that.
+            let head = try Gzip.prefix(data, name: name, count: 4 + 4 * 255)
+            let (typeCode, shape) = try head.withUnsafeBytes { try parseHeader($0, name: name) }
+            let expected = 4 + 4 * shape.count + (try dataSize(shape: shape, typeCode: typeCode, name: name))
+            guard expected <= maxBytes else {
+                throw FormatError(file: name, at: .byte(4), "header promises \(expected) bytes for shape \(shape), more than the \(maxBytes)-byte limit",
+                                  hint: "raise maxBytes if the file is genuine")
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try Gzip.decompress(data, name: name, maxOutputBytes: expected)
+            } catch let error as FormatError where error.problem.contains("exceeds the limit") {
+                throw FormatError(file: name, at: error.location,
+                                  "header promises \(expected - 4 - 4 * shape.count) bytes of data for shape \(shape), but the data inflates to more",
+                                  hint: "the file is corrupt or a decompression bomb")
+            }
             return try bytes.withUnsafeBytes { try parse($0, name: name) }
         }
         return try data.withUnsafeBytes { try parse($0, name: name) }
