@@ -73,4 +73,11 @@ struct IOCSVTests {
         let text = "f1,f2,\"label\"\r\n" + (0..<12).map { "\($0).5,-\($0)e-1,\($0 % 3)\r\n" }.joined()
         fuzzParser(Array(text.utf8), seed: 31) { _ = try CSV.read(data: $0, name: "fuzz.csv") }
     }
+
+    @Test func absurdlyWideRowsFailFast() {
+        let row = String(repeating: "0,", count: CSV.maxColumns) + "0\n"
+        let start = Date()
+        #expect(throws: FormatError.self) { try parse(row) }
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
 }

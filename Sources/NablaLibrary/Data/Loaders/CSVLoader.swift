@@ -31,6 +31,9 @@ public struct CSVTable: Equatable, Sendable {
 /// let (x, y) = CSV.features(table)          // label = last column
 /// ```
 public enum CSV {
+    /// The most columns a row may have; wider files are refused before their fields are kept.
+    public static let maxColumns = 1 << 20
+
     /// Reads a numeric CSV file.
     ///
     /// - Parameters:
@@ -197,6 +200,10 @@ private struct CSVScanner {
             let fieldLine = line
             let (text, isQuoted) = bytes[index...].first == Self.quote ? (try quotedField(), true) : (unquotedField(), false)
             fields.append(CSVField(text: text, line: fieldLine, isQuoted: isQuoted))
+            guard fields.count <= CSV.maxColumns else {
+                throw FormatError(file: name, at: .line(startLine), "row has more than \(CSV.maxColumns) columns",
+                                  hint: "is this a CSV file with one sample per line?")
+            }
             guard index < bytes.count else { return startLine }
             let separator = bytes[index]
             index += 1
