@@ -73,11 +73,16 @@ public struct StepInfo: Sendable {
 /// Why training stopped early, or could not go on.
 public enum TrainingError: SettingNaming, Equatable {
     case nonFiniteLoss(epoch: Int, step: Int, value: Double)
+    /// The step loss stayed above `divergenceFactor` × its best for `divergenceSteps` steps in a row.
+    case diverged(epoch: Int, step: Int, loss: Double, best: Double)
 
     public var message: SettingText {
         switch self {
         case .nonFiniteLoss(let epoch, let step, let value):
             let stopped = "training stopped: the loss became \(value) at epoch \(epoch), step \(step)"
+            return "\(stopped); lower the learning rate (\(setting: .learningRate)) or clip gradients (\(setting: .clipNorm))"
+        case .diverged(let epoch, let step, let loss, let best):
+            let stopped = "training stopped: diverged at epoch \(epoch), step \(step): the loss is \(loss), its best was \(best)"
             return "\(stopped); lower the learning rate (\(setting: .learningRate)) or clip gradients (\(setting: .clipNorm))"
         }
     }

@@ -62,6 +62,11 @@ public enum Hyperparameters {
         .gradientTolerance, default: nil, .nonNegative, "Stop when the gradient norm falls below this.")
     public static let lossTolerance = Hyperparameter<Double?>(
         .lossTolerance, default: nil, .nonNegative, "Stop when the epoch loss changes by less than this.")
+    public static let divergenceFactor = Hyperparameter<Double>(
+        .divergenceFactor, default: 1e3, .positive,
+        "Training stops as diverged when the step loss stays above this multiple of its best value.")
+    public static let divergenceSteps = Hyperparameter<Int>(
+        .divergenceSteps, default: 10, .atLeast(1), "Consecutive steps above the divergence factor that stop training.")
     public static let explodingThreshold = Hyperparameter<Double>(
         .explodingThreshold, default: 1e3, .positive, "A layer whose mean gradient norm exceeds this is reported as exploding.")
 

@@ -17,6 +17,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case lrSchedule, lrStepSize, lrGamma, warmupEpochs, plateauPatience, l1, l2, clipNorm, clipValue
     // Schedule and stopping
     case batchSize, epochs, maxSteps, earlyStopPatience, minDelta, gradientTolerance, lossTolerance, explodingThreshold
+    case divergenceFactor, divergenceSteps
     // Run
     case seed, topK
     /// The run folder `TrainingRun.fit(outputDirectory:resume:)` writes.

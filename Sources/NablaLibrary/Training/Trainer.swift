@@ -31,6 +31,12 @@ public final class Trainer {
     public var clipValue: Double?
     /// A regularization term added to the loss (e.g. `{ l2Penalty($0, lambda: 1e-4) }`).
     public var penalty: ((Module) -> Tensor)?
+    /// Training stops as diverged when the step loss stays above this multiple of its best for
+    /// `divergenceSteps` steps in a row.
+    public var divergenceFactor = Hyperparameters.divergenceFactor.defaultValue
+    public var divergenceSteps = Hyperparameters.divergenceSteps.defaultValue
+    /// The lowest step loss so far, and how many steps in a row have been above the divergence bound.
+    var divergence = (best: Double.infinity, stepsAbove: 0)
     /// A layer whose mean gradient norm exceeds this is reported as exploding.
     public var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
     /// Validation top-k accuracies to compute, e.g. `[5]`.
@@ -100,6 +106,7 @@ public final class Trainer {
             var objective = loss(output, y)
             let value = Double(objective.item)
             guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: index + 1, value: value) }
+            try checkDivergence(value, step: index + 1)
             if let penalty { objective = objective + penalty(model) }
             optimizer.zeroGrad()
             objective.backward()
@@ -137,6 +144,20 @@ public final class Trainer {
         }
         record.seconds = Timing.now() - start
         return (record, reason)
+    }
+
+    /// Throws when the loss has stayed above `divergenceFactor` × its best (floored at 1e-8, so a
+    /// loss that reached 0 does not trip on noise) for `divergenceSteps` steps.
+    private func checkDivergence(_ value: Double, step: Int) throws {
+        if value > divergenceFactor * Swift.max(divergence.best, 1e-8) {
+            divergence.stepsAbove += 1
+            if divergence.stepsAbove >= divergenceSteps {
+                throw TrainingError.diverged(epoch: epoch + 1, step: step, loss: value, best: divergence.best)
+            }
+        } else {
+            divergence.stepsAbove = 0
+        }
+        divergence.best = Swift.min(divergence.best, value)
     }
 
     /// Schedulers, loss-change and early-stopping checks after an epoch; returns a stop reason, if any.

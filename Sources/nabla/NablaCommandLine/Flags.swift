@@ -44,6 +44,7 @@ extension Setting {
         case .outputDirectory: "--out"
         case .resume: "--resume"
         case .syntheticCount, .huberDelta, .eps, .warmupEpochs, .plateauPatience, .clipValue, .explodingThreshold, .topK: nil
+        case .divergenceFactor, .divergenceSteps: nil
         }
     }
 
