@@ -34,7 +34,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var pretrained: String?
 
     // Objective and optimizer
-    /// `cross-entropy`, `mse`, `mae`, `huber`, `smooth-l1`, `hinge`; `nil` picks by task.
+    /// `cross-entropy`, `hinge` (classification); `mse`, `mae`, `rmse`, `msle`, `huber`, `smooth-l1`
+    /// (regression); `nil` picks by task.
     public var loss: String?
     public var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
     public var huberDelta = Hyperparameters.huberDelta.defaultValue
@@ -102,10 +103,11 @@ extension RunConfiguration {
         case ("mse", .regression): return { mseLoss($0, $1) }
         case ("mae", .regression), ("l1", .regression): return { l1Loss($0, $1) }
         case ("rmse", .regression): return { rmseLoss($0, $1) }
+        case ("msle", .regression): return { msleLoss($0, $1) }
         case ("huber", .regression): return { huberLoss($0, $1, delta: delta) }
         case ("smooth-l1", .regression): return { smoothL1Loss($0, $1, beta: delta) }
         default:
-            let names = task == .classification ? "cross-entropy, hinge" : "mse, mae, rmse, huber, smooth-l1"
+            let names = task == .classification ? "cross-entropy, hinge" : "mse, mae, rmse, msle, huber, smooth-l1"
             throw ConfigurationError("\(setting: .loss) \(name): not available for \(task.rawValue); use one of \(names)")
         }
     }

@@ -28,6 +28,7 @@ public final class TrainingRun {
         data = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
                                                     standardize: config.standardize, syntheticCount: config.syntheticCount,
                                                     seed: config.seed))
+        try Self.checkTargets(config, data)
         Random.seed(config.seed)
         model = try Self.buildModel(config, inputShape: data.inputShape, outputs: data.outputs)
         if let name = config.initializer { model.initializeWeights(try Initializer.named(name)) }
@@ -111,5 +112,12 @@ public final class TrainingRun {
         }
         let size = data.inputShape[1]
         return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
+    }
+
+    /// Losses defined only on part of the line need every target inside it: a target is data, and
+    /// data outside the loss's domain is the user's to fix before training starts.
+    static func checkTargets(_ config: RunConfiguration, _ data: LoadedData) throws {
+        guard config.loss == "msle", let lowest = data.train.batch(0..<data.train.count).targets.scalars.min(), lowest <= -1 else { return }
+        throw ConfigurationError("\(setting: .loss) msle needs targets greater than -1, and the data has \(lowest); use mse, or shift the targets")
     }
 }

@@ -34,6 +34,11 @@ import Nabla
         }
     }
 
+    @Test func msleOfAPredictionAtOrBelowMinusOneIsNonFiniteNotATrap() {
+        let loss = msleLoss(Tensor([-1, -2, 3]), Tensor([0, 0, 0]), reduction: .none).scalars
+        #expect(!loss[0].isFinite && !loss[1].isFinite && loss[2].isFinite)
+    }
+
     @Test func msleIsAccurateForTinyValues() {
         // log1p(1e-7) − log1p(0) = 1e-7 − 5e-15: a float32 log(1 + x) would give 1.19e-7 instead.
         let loss = msleLoss(Tensor([1e-7]), Tensor([0]), reduction: .none)

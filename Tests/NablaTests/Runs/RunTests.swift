@@ -152,3 +152,38 @@ import Nabla
         }
     }
 }
+
+@Suite struct RunLossTests {
+    private func config(data: String) -> RunConfiguration {
+        var config = RunConfiguration()
+        config.data = data
+        config.syntheticCount = 64
+        config.model = "linear"
+        config.loss = "msle"
+        config.learningRate = 50
+        config.optimizer = "sgd"
+        config.epochs = 3
+        config.validationSplit = 0
+        return config
+    }
+
+    @Test func msleIsReachableByNameAndItsNonFiniteLossStopsTheRun() throws {
+        let folder = try IOTempDirectory()
+        let csv = folder.file("data.csv")
+        let rows = (0..<32).map { "\(Double($0) / 8),\(0.5 + Double($0 % 5) / 10)" }
+        try ("x,y\n" + rows.joined(separator: "\n")).write(to: csv, atomically: true, encoding: .utf8)
+        var caught: TrainingError?
+        do { _ = try TrainingRun(config(data: "csv:" + csv.path)).fit(outputDirectory: folder.file("run")) } catch let error as TrainingError {
+            caught = error
+        }
+        guard case .nonFiniteLoss(_, let step, _)? = caught else {
+            Issue.record("expected a non-finite loss stop, got \(String(describing: caught))")
+            return
+        }
+        #expect(step >= 1)
+    }
+
+    @Test func msleOnTargetsAtOrBelowMinusOneIsAConfigurationError() {
+        #expect(throws: ConfigurationError.self) { _ = try TrainingRun(config(data: "linear")) }
+    }
+}
