@@ -62,6 +62,9 @@ public final class DataLoader: Sequence {
     public let shuffle: Bool
     /// Whether to skip the final batch of an epoch when it is smaller than `batchSize`.
     public let dropLast: Bool
+    /// The fewest samples a final, short batch may have to be kept; 2 for a model with batch
+    /// normalisation, whose statistics need more than one sample.
+    public let minLastBatch: Int
     /// The seed that, with the epoch, fixes the sample order and the augmentation draws.
     public let seed: UInt64
     /// A random augmentation applied to each batch's inputs, before `transform`.
@@ -77,10 +80,10 @@ public final class DataLoader: Sequence {
     /// let loader = DataLoader(dataset, batchSize: 32, shuffle: true, seed: 0)
     /// ```
     public convenience init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
-                            seed: UInt64 = 0, augmentation: (any Augmentation)? = nil,
+                            minLastBatch: Int = 1, seed: UInt64 = 0, augmentation: (any Augmentation)? = nil,
                             transform: ((Tensor) -> Tensor)? = nil) {
-        self.init(dataset, batchSize: .fixed(batchSize), shuffle: shuffle, dropLast: dropLast, seed: seed,
-                  augmentation: augmentation, transform: transform)
+        self.init(dataset, batchSize: .fixed(batchSize), shuffle: shuffle, dropLast: dropLast, minLastBatch: minLastBatch,
+                  seed: seed, augmentation: augmentation, transform: transform)
     }
 
     /// A loader yielding batches of a `BatchSize` (`.all` for full-batch gradient descent).
@@ -89,9 +92,12 @@ public final class DataLoader: Sequence {
     /// let loader = DataLoader(dataset, batchSize: .all)   // one batch per epoch
     /// ```
     public init(_ dataset: any Dataset, batchSize: BatchSize, shuffle: Bool = false, dropLast: Bool = false,
-                seed: UInt64 = 0, augmentation: (any Augmentation)? = nil, transform: ((Tensor) -> Tensor)? = nil) {
+                minLastBatch: Int = 1, seed: UInt64 = 0, augmentation: (any Augmentation)? = nil,
+                transform: ((Tensor) -> Tensor)? = nil) {
         let size = batchSize.resolved(count: dataset.count)
         precondition(size >= 1, "DataLoader: batch size \(size) must be at least 1")
+        precondition(minLastBatch >= 1, "DataLoader: minLastBatch \(minLastBatch) must be at least 1")
+        self.minLastBatch = minLastBatch
         self.dataset = dataset
         self.batchSize = size
         self.shuffle = shuffle
@@ -104,7 +110,8 @@ public final class DataLoader: Sequence {
 
     /// The number of batches in one epoch.
     public var batchesPerEpoch: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let full = dataset.count / batchSize, rest = dataset.count % batchSize
+        return full + (!dropLast && rest >= minLastBatch ? 1 : 0)
     }
 
     /// The order in which epoch `epoch` visits the samples: `0..<count`, or a permutation of it

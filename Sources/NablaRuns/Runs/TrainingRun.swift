@@ -43,7 +43,13 @@ public final class TrainingRun {
         }
         let batchSize = try config.resolvedBatchSize()
         let augmentation = try Self.augmentation(config, data: data)
-        let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: config.seed &+ 2, augmentation: augmentation)
+        // Batch normalisation needs more than one sample per batch in training.
+        let hasBatchNorm = model.modules().contains { $0.1 is BatchNorm }
+        if hasBatchNorm, batchSize.resolved(count: train.count) < 2 {
+            throw ConfigurationError("\(setting: .batchSize) 1: the model has batch normalisation, which needs at least 2 samples per batch")
+        }
+        let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, minLastBatch: hasBatchNorm ? 2 : 1,
+                                     seed: config.seed &+ 2, augmentation: augmentation)
         let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
         let optimizer = try optimizerSettings.makeOptimizer(model.parameters)
         trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task), optimizer: optimizer, train: trainLoader,

@@ -187,3 +187,37 @@ import Nabla
         #expect(throws: ConfigurationError.self) { _ = try TrainingRun(config(data: "linear")) }
     }
 }
+
+@Suite struct BatchNormRunTests {
+    private func config(samples: Int, batchSize: String) -> RunConfiguration {
+        var config = RunConfiguration()
+        config.data = "moons"
+        config.syntheticCount = samples
+        config.model = "mlp"
+        config.hidden = [8]
+        config.batchNorm = true
+        config.batchSize = batchSize
+        config.epochs = 1
+        config.validationSplit = 0
+        return config
+    }
+
+    @Test func aFinalBatchOfOneSampleIsSkippedWhenTheModelHasBatchNorm() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-bn-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try TrainingRun(config(samples: 33, batchSize: "16"))
+        #expect(run.trainer.train.batchesPerEpoch == 2)
+        let result = try run.fit(outputDirectory: out)
+        #expect(result.epochs == 1)
+    }
+
+    @Test func batchSizeOneWithBatchNormIsAConfigurationError() {
+        #expect(throws: ConfigurationError.self) { _ = try TrainingRun(config(samples: 33, batchSize: "1")) }
+    }
+
+    @Test func theLoaderKeepsAFinalBatchOfOneOtherwise() {
+        let loader = DataLoader(Synthetic.moons(count: 33, noise: 0.1, seed: 0), batchSize: 16)
+        #expect(loader.batchesPerEpoch == 3)
+        #expect(DataLoader(Synthetic.moons(count: 33, noise: 0.1, seed: 0), batchSize: 16, minLastBatch: 2).batchesPerEpoch == 2)
+    }
+}
