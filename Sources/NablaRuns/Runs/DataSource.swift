@@ -98,3 +98,18 @@ public struct LoadedData {
     /// The feature standardization fitted on the training set, when asked for.
     public var standardizer: Standardizer?
 }
+
+extension DataSource {
+    /// The random augmentation that suits this data set's images of `size`×`size`, or nil when
+    /// none does. Crops (padding 2) everywhere; left–right flips only for clothing, where a
+    /// mirrored shirt is still a shirt; small rotations for digits, which a flip would corrupt
+    /// (a mirrored 2 or 7 is no digit). Images of unknown content get crops alone.
+    public func augmentation(imageSize size: Int) -> (any Augmentation)? {
+        switch self {
+        case .fashionMNIST: return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
+        case .mnist: return Compose(RandomCrop(size: size, padding: 2), RandomRotation(degrees: 10))
+        case .csv, .npy: return RandomCrop(size: size, padding: 2)
+        case .spirals, .moons, .xor, .linear, .sine: return nil
+        }
+    }
+}

@@ -113,11 +113,10 @@ public final class TrainingRun {
 
     static func augmentation(_ config: RunConfiguration, data: LoadedData) throws -> (any Augmentation)? {
         guard config.augment else { return nil }
-        guard data.inputShape.count == 3 else {
+        guard data.inputShape.count == 3, let augmentation = try DataSource.parse(config.data).augmentation(imageSize: data.inputShape[1]) else {
             throw ConfigurationError("\(setting: .augment) works on images; \(config.data) gives samples of shape \(data.inputShape)")
         }
-        let size = data.inputShape[1]
-        return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
+        return augmentation
     }
 
     /// Losses defined only on part of the line need every target inside it: a target is data, and

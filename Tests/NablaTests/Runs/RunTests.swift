@@ -221,3 +221,19 @@ import Nabla
         #expect(DataLoader(Synthetic.moons(count: 33, noise: 0.1, seed: 0), batchSize: 16, minLastBatch: 2).batchesPerEpoch == 2)
     }
 }
+
+@Suite struct AugmentationChoiceTests {
+    private func contains<T>(_ augmentation: (any Augmentation)?, _: T.Type) -> Bool {
+        if augmentation is T { return true }
+        guard let compose = augmentation as? Compose else { return false }
+        return compose.transforms.contains { $0 is T }
+    }
+
+    @Test func digitsAreNeverFlippedClothesAre() {
+        #expect(!contains(DataSource.mnist.augmentation(imageSize: 28), RandomHorizontalFlip.self))
+        #expect(contains(DataSource.mnist.augmentation(imageSize: 28), RandomRotation.self))
+        #expect(contains(DataSource.fashionMNIST.augmentation(imageSize: 28), RandomHorizontalFlip.self))
+        #expect(!contains(DataSource.npy(inputs: "x", targets: "y").augmentation(imageSize: 8), RandomHorizontalFlip.self))
+        #expect(DataSource.moons.augmentation(imageSize: 2) == nil)
+    }
+}
