@@ -66,22 +66,33 @@ public struct Activation: RawRepresentable, CaseIterable, Hashable, Sendable, Cu
     /// The spec name.
     public var rawValue: String { kind.name }
 
+    /// The spec name.
     public var description: String { kind.name }
 
     /// A new layer of this kind, with its parameter (if any) at its default.
     public func makeLayer() -> Module { make(LayerSpec(kind)) }
 
+    /// Activations are one when their kinds are.
     public static func == (lhs: Activation, rhs: Activation) -> Bool { lhs.kind == rhs.kind }
 
+    /// Hashes the kind.
     public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
 
-    // The activations that had enum cases before the registry, kept for source compatibility.
+    // The activations that were enum cases before the registry, kept for source compatibility; a
+    // newer one is `Activation(rawValue:)` or `.named(_:)`.
+    /// `relu`.
     public static var relu: Activation { registered("relu") }
+    /// `tanh`.
     public static var tanh: Activation { registered("tanh") }
+    /// `sigmoid`.
     public static var sigmoid: Activation { registered("sigmoid") }
+    /// `leaky-relu`, slope 0.01.
     public static var leakyRelu: Activation { registered("leaky-relu") }
+    /// `elu`, alpha 1.
     public static var elu: Activation { registered("elu") }
+    /// `gelu`.
     public static var gelu: Activation { registered("gelu") }
+    /// `silu`.
     public static var silu: Activation { registered("silu") }
 
     private static func registered(_ name: String) -> Activation {

@@ -13,7 +13,10 @@ import NablaBackend
 public struct LayerKind: Sendable, Hashable, CustomStringConvertible {
     /// Activations are also the choices of `PresetOptions.activation`; see `Activation`.
     public enum Role: Sendable {
-        case layer, activation
+        /// Any layer that is not an activation.
+        case layer
+        /// One of `Activation.allCases`.
+        case activation
     }
 
     /// Builds the layer for the checked arguments and the inferred input, or throws naming the fix.
@@ -66,10 +69,13 @@ public struct LayerKind: Sendable, Hashable, CustomStringConvertible {
         parameters.first { $0.name == name }
     }
 
+    /// The spec name.
     public var description: String { name }
 
+    /// Kinds are one when their names are.
     public static func == (lhs: LayerKind, rhs: LayerKind) -> Bool { lhs.name == rhs.name }
 
+    /// Hashes the name.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     static func normalized(_ name: String) -> String {
@@ -106,7 +112,12 @@ public struct LayerKind: Sendable, Hashable, CustomStringConvertible {
 public struct LayerParameter: Sendable, Equatable {
     /// The values a parameter takes.
     public enum ValueType: Sendable, Equatable {
-        case int, float, bool
+        /// A whole number.
+        case int
+        /// A number.
+        case float
+        /// `true` or `false`.
+        case bool
         /// A whole number, or "same".
         case padding
         /// A whole number for both sides, or `[height, width]`.
@@ -125,8 +136,11 @@ public struct LayerParameter: Sendable, Equatable {
         case defaulted(LayerArgument)
     }
 
+    /// The key in a spec file, e.g. `kernel`.
     public let name: String
+    /// The values it takes.
     public let type: ValueType
+    /// Whether it may be left out.
     public let requirement: Requirement
     /// What the parameter means, in a few words.
     public let help: String
@@ -168,12 +182,22 @@ public struct LayerParameter: Sendable, Equatable {
 }
 
 /// The value of one layer parameter.
+///
+/// ```swift
+/// let conv = LayerSpec(.conv2d, ["out": .int(16), "kernel": .int(3), "padding": .padding(.same)])
+/// ```
 public enum LayerArgument: Equatable, Sendable {
+    /// For a `.int` parameter.
     case int(Int)
+    /// For a `.float` parameter.
     case float(Float)
+    /// For a `.bool` parameter.
     case bool(Bool)
+    /// For a `.padding` parameter.
     case padding(LayerSpec.Padding)
+    /// For a `.size` parameter.
     case size(height: Int, width: Int)
+    /// For a `.layers` parameter.
     case layers([LayerSpec])
 
     /// Whether this value is one a parameter of `type` takes.

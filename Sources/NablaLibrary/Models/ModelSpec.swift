@@ -8,6 +8,7 @@ import NablaBackend
 /// inference from `input` through each layer as the model is built. A layer is a bare name (`relu`)
 /// or `name: value`, where the value is the layer's main parameter (`linear: 128`) or a mapping of
 /// parameters (`conv2d: {out: 16, kernel: 3, padding: same}`). Names ignore case, `-` and `_`.
+/// `LayerKind.all` lists the layer kinds with their parameters.
 ///
 /// ```yaml
 /// input: [1, 28, 28]
