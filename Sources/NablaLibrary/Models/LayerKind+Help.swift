@@ -34,7 +34,8 @@ extension LayerKind {
     public static var markdownTable: String {
         let rows = all.map { kind in
             let parameters = kind.parameters.map { "`\($0.shortForm)`" }.joined(separator: ", ")
-            return "| `\(kind.name)` | \(parameters.isEmpty ? "none" : parameters) | \(kind.summary) |"
+            let summary = kind.summary.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+            return "| `\(kind.name)` | \(parameters.isEmpty ? "none" : parameters) | \(summary) |"
         }
         return (["| layer | parameters | what it does |", "| --- | --- | --- |"] + rows).joined(separator: "\n") + "\n"
     }

@@ -82,12 +82,15 @@ import Nabla
             config.activation = activation.rawValue.uppercased()
             #expect(try config.resolvedActivation() == activation)
             #expect(Activation(rawValue: activation.rawValue) == activation)
-            // The preset's layer and the spec's layer are one class with the same defaults.
-            let preset = try ModelPreset.mlp.build(inputShape: [2], outputs: 2, options: PresetOptions(hidden: [3], activation: activation))
-            let spec = try ModelSpec(inputShape: [2], layers: [.linear(out: 3), .activation(activation), .linear(out: 2)]).build()
-            let fromPreset = try #require((preset as? Sequential)?.layers[2]), fromSpec = spec.layers[1]
+            // The preset's layer and the spec's layer are one class with the same defaults and values.
+            let preset = try ModelPreset.mlp.build(inputShape: [2], outputs: 2, options: PresetOptions(hidden: [5], activation: activation))
+            let spec = try ModelSpec(inputShape: [5], layers: [.activation(activation)]).build()
+            let fromPreset = try #require((preset as? Sequential)?.layers[2]), fromSpec = spec.layers[0]
             #expect(type(of: fromPreset) == type(of: fromSpec) && fromPreset.typeName == fromSpec.typeName)
             #expect("\(type(of: fromSpec))" == activation.kind.displayName)
+            let x = Tensor(shape: [2, 5], scalars: [-3, -1, -0.5, 0, 0.25, 0.5, 1, 2, -0.1, 4])
+            let y = spec(x)
+            #expect(y.shape == [2, 5] && y.scalars == fromPreset(x).scalars && y.scalars != x.scalars)
         }
         var config = RunConfiguration()
         config.activation = "swish"
@@ -111,5 +114,8 @@ import Nabla
                     "README.md's spec layer table is out of date; run NABLA_UPDATE_README=1 swift test --filter readmeListsEveryLayerKind")
         }
         for kind in LayerKind.all { #expect(table.contains("| `\(kind.name)` |")) }
+        for row in table.split(separator: "\n") {
+            #expect(row.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count == 4, "a | in a cell splits the row: \(row)")
+        }
     }
 }
