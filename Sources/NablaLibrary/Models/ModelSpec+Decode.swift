@@ -1,61 +1,6 @@
 import NablaCore
 import NablaBackend
 
-/// The layer names of a model spec, with their parameters; the first parameter is the one a bare
-/// value sets (`linear: 128` is `linear: {out: 128}`).
-package enum SpecLayerKind: String, CaseIterable {
-    case linear, conv2d, maxpool2d, avgpool2d, adaptiveavgpool2d, globalavgpool2d, flatten, dropout
-    case batchnorm1d, batchnorm2d, layernorm
-    case relu, tanh, sigmoid, leakyRelu = "leaky-relu", elu, gelu, silu, softmax, logsoftmax
-    case residual, lstm, laststep
-
-    var parameters: [String] {
-        switch self {
-        case .linear: ["out", "in", "bias"]
-        case .conv2d: ["out", "in", "kernel", "stride", "padding", "dilation", "bias"]
-        case .maxpool2d, .avgpool2d: ["kernel", "stride", "padding"]
-        case .adaptiveavgpool2d: ["size"]
-        case .flatten: ["start", "end"]
-        case .dropout: ["p"]
-        case .leakyRelu: ["slope"]
-        case .elu: ["alpha"]
-        case .softmax, .logsoftmax: ["axis"]
-        case .residual: ["layers", "projection"]
-        case .lstm: ["hidden", "layers", "bias"]
-        case .globalavgpool2d, .batchnorm1d, .batchnorm2d, .layernorm, .relu, .tanh, .sigmoid, .gelu, .silu, .laststep: []
-        }
-    }
-
-    /// Names compare ignoring case, `-` and `_`: `LeakyReLU`, `leaky_relu` and `leaky-relu` are one.
-    static func named(_ name: String) -> SpecLayerKind? {
-        allCases.first { normalized($0.rawValue) == normalized(name) }
-    }
-
-    static func normalized(_ name: String) -> String {
-        String(name.lowercased().filter { $0 != "-" && $0 != "_" })
-    }
-
-    /// The known name closest to `name`, if it is within two edits.
-    static func suggestion(for name: String) -> String? {
-        let target = Array(normalized(name))
-        let scored = allCases.map { ($0.rawValue, editDistance(Array(normalized($0.rawValue)), target)) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
-        return best.0
-    }
-
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var next = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, y) in b.enumerated() {
-                next[j + 1] = Swift.min(row[j] + (x == y ? 0 : 1), row[j + 1] + 1, next[j] + 1)
-            }
-            row = next
-        }
-        return row[b.count]
-    }
-}
-
 /// Turns a document's `SpecNode`s into a `ModelSpec`, checking types and names; sizes are
 /// checked when the model is built, where the shapes are known.
 package struct SpecDecoder {
@@ -129,56 +74,37 @@ package struct SpecDecoder {
             throw ModelSpecError(file: file, line: node.line, layer: path,
                                  message: "expected a layer name or `name: parameters`, got \(node.kind)")
         }
-        guard let kind = SpecLayerKind.named(name) else {
-            let hint = SpecLayerKind.suggestion(for: name).map { " (did you mean \($0)?)" } ?? ""
-            let known = SpecLayerKind.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let kind = LayerKind.named(name) else {
+            let hint = LayerKind.suggestion(for: name).map { " (did you mean \($0)?)" } ?? ""
+            let known = LayerKind.all.map(\.name).joined(separator: ", ")
             throw ModelSpecError(file: file, line: node.line, layer: path, message: "unknown layer \"\(name)\"\(hint); known layers: \(known)")
         }
         var params = try SpecParams(kind: kind, value: value, file: file, line: node.line, path: path)
-        let layer = try decode(kind, &params, path: path, depth: depth)
+        var arguments: [String: LayerArgument] = [:]
+        for parameter in kind.parameters {
+            if let argument = try decode(parameter, &params, path: path, depth: depth) {
+                arguments[parameter.name] = argument
+            } else if case .required(let example) = parameter.requirement {
+                throw params.missing(parameter.name, example)
+            }
+        }
         try params.finish()
-        return layer
+        return LayerSpec(kind, arguments)
     }
 
-    private mutating func decode(_ kind: SpecLayerKind, _ p: inout SpecParams, path: String, depth: Int) throws(ModelSpecError) -> LayerSpec {
-        switch kind {
-        case .linear: return .linear(out: try p.int("out"), in: try p.int("in"), bias: try p.bool("bias") ?? true)
-        case .conv2d:
-            return .conv2d(out: try p.int("out"), in: try p.int("in"), kernel: try p.requiredInt("kernel", example: "{out: 16, kernel: 3}"),
-                           stride: try p.int("stride") ?? 1, padding: try p.padding() ?? .size(0),
-                           dilation: try p.int("dilation") ?? 1, bias: try p.bool("bias") ?? true)
-        case .maxpool2d, .avgpool2d:
-            let kernel = try p.requiredInt("kernel", example: "2")
-            let (stride, padding) = (try p.int("stride"), try p.int("padding") ?? 0)
-            return kind == .maxpool2d ? .maxPool2d(kernel: kernel, stride: stride, padding: padding)
-                : .avgPool2d(kernel: kernel, stride: stride, padding: padding)
-        case .adaptiveavgpool2d:
-            let size = try p.requiredPair("size", example: "[1, 1]")
-            return .adaptiveAvgPool2d(height: size.0, width: size.1)
-        case .globalavgpool2d: return .globalAvgPool2d
-        case .flatten: return .flatten(start: try p.int("start") ?? 1, end: try p.int("end") ?? -1)
-        case .dropout: return .dropout(p: try p.float("p") ?? 0.5)
-        case .batchnorm1d: return .batchNorm1d
-        case .batchnorm2d: return .batchNorm2d
-        case .layernorm: return .layerNorm
-        case .relu: return .relu
-        case .tanh: return .tanh
-        case .sigmoid: return .sigmoid
-        case .leakyRelu: return .leakyRelu(slope: try p.float("slope") ?? 0.01)
-        case .elu: return .elu(alpha: try p.float("alpha") ?? 1)
-        case .gelu: return .gelu
-        case .silu: return .silu
-        case .softmax: return .softmax(axis: try p.int("axis") ?? -1)
-        case .logsoftmax: return .logSoftmax(axis: try p.int("axis") ?? -1)
-        case .residual:
-            let body = try p.requiredNode("layers", example: "{layers: [{linear: 64}, relu]}")
-            let layers = try decodeLayers(body, prefix: path + ".body.", depth: depth + 1, what: "`layers`")
-            guard let projection = p.node("projection") else { return .residual(layers: layers) }
-            return .residual(layers: layers, projection: try decodeLayers(projection, prefix: path + ".shortcut.", depth: depth + 1, what: "`projection`"))
-        case .lstm:
-            return .lstm(hidden: try p.requiredInt("hidden", example: "128"), layers: try p.int("layers") ?? 1,
-                         bias: try p.bool("bias") ?? true)
-        case .laststep: return .lastStep
+    /// The value of `parameter`, checked against its type, or nil when the layer leaves it out.
+    private mutating func decode(_ parameter: LayerParameter, _ p: inout SpecParams, path: String,
+                                 depth: Int) throws(ModelSpecError) -> LayerArgument? {
+        let name = parameter.name
+        switch parameter.type {
+        case .int: return try p.int(name).map(LayerArgument.int)
+        case .float: return try p.float(name).map(LayerArgument.float)
+        case .bool: return try p.bool(name).map(LayerArgument.bool)
+        case .padding: return try p.padding(name).map(LayerArgument.padding)
+        case .size: return try p.pair(name).map { .size(height: $0.0, width: $0.1) }
+        case .layers(let segment):
+            guard let node = p.node(name) else { return nil }
+            return .layers(try decodeLayers(node, prefix: "\(path).\(segment).", depth: depth + 1, what: "`\(name)`"))
         }
     }
 }

@@ -62,108 +62,30 @@ package enum SpecValue {
 }
 
 extension LayerSpec {
-    /// The spec-file name of this layer.
-    var kind: SpecLayerKind {
-        switch self {
-        case .linear: .linear
-        case .conv2d: .conv2d
-        case .maxPool2d: .maxpool2d
-        case .avgPool2d: .avgpool2d
-        case .adaptiveAvgPool2d: .adaptiveavgpool2d
-        case .globalAvgPool2d: .globalavgpool2d
-        case .flatten: .flatten
-        case .dropout: .dropout
-        case .batchNorm1d: .batchnorm1d
-        case .batchNorm2d: .batchnorm2d
-        case .layerNorm: .layernorm
-        case .relu: .relu
-        case .tanh: .tanh
-        case .sigmoid: .sigmoid
-        case .leakyRelu: .leakyRelu
-        case .elu: .elu
-        case .gelu: .gelu
-        case .silu: .silu
-        case .softmax: .softmax
-        case .logSoftmax: .logsoftmax
-        case .residual: .residual
-        case .lstm: .lstm
-        case .lastStep: .laststep
-        }
-    }
-
     /// A bare name when every parameter has its default, `name: value` when only the main
     /// parameter is set to a scalar, `name: {parameters}` otherwise.
     func encoded() -> SpecValue {
-        let name = kind.rawValue
-        let params = parameters
-        if params.isEmpty { return .string(name) }
-        if params.count == 1, params[0].0 == kind.parameters.first, params[0].1.isScalar { return .map([(name, params[0].1)]) }
-        return .map([(name, .map(params))])
-    }
-
-    /// The parameters that differ from their defaults, in the order `SpecLayerKind.parameters` lists them.
-    private var parameters: [(String, SpecValue)] {
-        func int(_ key: String, _ value: Int?, default fallback: Int? = nil) -> [(String, SpecValue)] {
-            guard let value, value != fallback else { return [] }
-            return [(key, .int(value))]
+        let params = kind.parameters.compactMap { parameter -> (String, SpecValue)? in
+            guard let value = arguments[parameter.name], value != parameter.defaultValue else { return nil }
+            return (parameter.name, value.encoded())
         }
-        func bias(_ flag: Bool) -> [(String, SpecValue)] { flag ? [] : [("bias", .bool(false))] }
-        switch self {
-        case .linear(let out, let input, let flag):
-            return int("out", out) + int("in", input) + bias(flag)
-        case .conv2d(let out, let input, let kernel, let stride, let padding, let dilation, let flag):
-            let pad: [(String, SpecValue)] = switch padding {
-            case .same: [("padding", .string("same"))]
-            case .size(let size): int("padding", size, default: 0)
-            }
-            return int("out", out) + int("in", input) + int("kernel", kernel) + int("stride", stride, default: 1) + pad
-                + int("dilation", dilation, default: 1) + bias(flag)
-        case .maxPool2d(let kernel, let stride, let padding), .avgPool2d(let kernel, let stride, let padding):
-            return int("kernel", kernel) + int("stride", stride) + int("padding", padding, default: 0)
-        case .adaptiveAvgPool2d(let height, let width):
-            return [("size", height == width ? .int(height) : .list([.int(height), .int(width)]))]
-        case .flatten(let start, let end): return int("start", start, default: 1) + int("end", end, default: -1)
-        case .dropout(let p): return [("p", .float(p))]
-        case .leakyRelu(let slope): return slope == 0.01 ? [] : [("slope", .float(slope))]
-        case .elu(let alpha): return alpha == 1 ? [] : [("alpha", .float(alpha))]
-        case .softmax(let axis), .logSoftmax(let axis): return int("axis", axis, default: -1)
-        case .residual(let layers, let projection):
-            return [("layers", .list(layers.map { $0.encoded() }))]
-                + (projection.map { [("projection", .list($0.map { $0.encoded() }))] } ?? [])
-        case .lstm(let hidden, let layers, let flag): return int("hidden", hidden) + int("layers", layers, default: 1) + bias(flag)
-        case .globalAvgPool2d, .batchNorm1d, .batchNorm2d, .layerNorm, .relu, .tanh, .sigmoid, .gelu, .silu, .lastStep:
-            return []
-        }
+        if params.isEmpty { return .string(kind.name) }
+        if params.count == 1, params[0].0 == kind.parameters.first?.name, params[0].1.isScalar { return .map([(kind.name, params[0].1)]) }
+        return .map([(kind.name, .map(params))])
     }
 }
 
-extension SpecLayerKind {
-    /// The layer's class name, for messages.
-    var displayName: String {
+extension LayerArgument {
+    /// The value as a spec file writes it.
+    func encoded() -> SpecValue {
         switch self {
-        case .linear: "Linear"
-        case .conv2d: "Conv2d"
-        case .maxpool2d: "MaxPool2d"
-        case .avgpool2d: "AvgPool2d"
-        case .adaptiveavgpool2d: "AdaptiveAvgPool2d"
-        case .globalavgpool2d: "GlobalAvgPool2d"
-        case .flatten: "Flatten"
-        case .dropout: "Dropout"
-        case .batchnorm1d: "BatchNorm1d"
-        case .batchnorm2d: "BatchNorm2d"
-        case .layernorm: "LayerNorm"
-        case .relu: "ReLU"
-        case .tanh: "Tanh"
-        case .sigmoid: "Sigmoid"
-        case .leakyRelu: "LeakyReLU"
-        case .elu: "ELU"
-        case .gelu: "GELU"
-        case .silu: "SiLU"
-        case .softmax: "Softmax"
-        case .logsoftmax: "LogSoftmax"
-        case .residual: "Residual"
-        case .lstm: "LSTM"
-        case .laststep: "LastStep"
+        case .int(let value): .int(value)
+        case .float(let value): .float(value)
+        case .bool(let flag): .bool(flag)
+        case .padding(.same): .string("same")
+        case .padding(.size(let size)): .int(size)
+        case .size(let height, let width): height == width ? .int(height) : .list([.int(height), .int(width)])
+        case .layers(let layers): .list(layers.map { $0.encoded() })
         }
     }
 }

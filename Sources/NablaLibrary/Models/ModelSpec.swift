@@ -8,6 +8,7 @@ import NablaBackend
 /// inference from `input` through each layer as the model is built. A layer is a bare name (`relu`)
 /// or `name: value`, where the value is the layer's main parameter (`linear: 128`) or a mapping of
 /// parameters (`conv2d: {out: 16, kernel: 3, padding: same}`). Names ignore case, `-` and `_`.
+/// `LayerKind.all` lists the layer kinds with their parameters.
 ///
 /// ```yaml
 /// input: [1, 28, 28]
@@ -111,72 +112,13 @@ public struct ModelSpec: Sendable, Equatable {
     /// let model = try spec.build(outputs: dataset.classCount)
     /// ```
     public func build(outputs: Int? = nil) throws(ModelSpecError) -> Sequential {
-        var builder = SpecBuilder(spec: self, outputs: outputs)
-        return try builder.build()
+        try SpecBuilder(spec: self, outputs: outputs).build()
     }
 
     /// Layers and input shape are compared; names and line numbers are not.
     public static func == (lhs: ModelSpec, rhs: ModelSpec) -> Bool {
         lhs.inputShape == rhs.inputShape && lhs.layers == rhs.layers
     }
-}
-
-/// One layer of a `ModelSpec`. An `out` or `in` left `nil` is inferred (see `ModelSpec.build`).
-///
-/// ```swift
-/// let block: LayerSpec = .residual(layers: [.linear(out: 64), .relu, .linear(out: 64)])
-/// ```
-public indirect enum LayerSpec: Equatable, Sendable {
-    /// Zero padding of a `conv2d`.
-    public enum Padding: Equatable, Sendable {
-        /// The output has the input's size (stride 1 only).
-        case same
-        /// The same number of zeros on every side.
-        case size(Int)
-    }
-
-    /// `linear: {out, in, bias}`: `Linear(in, out)`; `in` is inferred, `out` left out means the model's outputs.
-    case linear(out: Int?, in: Int? = nil, bias: Bool = true)
-    /// `conv2d: {out, in, kernel, stride, padding, dilation, bias}`: a square-kernel `Conv2d`; `padding` is a number or "same".
-    case conv2d(out: Int?, in: Int? = nil, kernel: Int, stride: Int = 1, padding: Padding = .size(0), dilation: Int = 1, bias: Bool = true)
-    /// `maxpool2d: {kernel, stride, padding}`; the stride defaults to the kernel.
-    case maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0)
-    /// `avgpool2d: {kernel, stride, padding}`; the stride defaults to the kernel.
-    case avgPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0)
-    /// `adaptiveavgpool2d: size` or `[height, width]`.
-    case adaptiveAvgPool2d(height: Int, width: Int)
-    /// `globalavgpool2d`: [N, C, H, W] → [N, C].
-    case globalAvgPool2d
-    /// `flatten: {start, end}`; `start` must leave the batch dimension alone.
-    case flatten(start: Int = 1, end: Int = -1)
-    /// `dropout: p` (0.5 when left out).
-    case dropout(p: Float)
-    /// `batchnorm1d`, over [N, C] or [N, C, L]; C is inferred.
-    case batchNorm1d
-    /// `batchnorm2d`, over [N, C, H, W]; C is inferred.
-    case batchNorm2d
-    /// `layernorm`, over the last dimension, whose size is inferred.
-    case layerNorm
-    /// `relu`, `tanh`, `sigmoid`.
-    case relu, tanh, sigmoid
-    /// `leaky-relu: slope`.
-    case leakyRelu(slope: Float = 0.01)
-    /// `elu: alpha`.
-    case elu(alpha: Float = 1)
-    /// `gelu`, `silu`.
-    case gelu, silu
-    /// `softmax: axis`.
-    case softmax(axis: Int = -1)
-    /// `logsoftmax: axis`.
-    case logSoftmax(axis: Int = -1)
-    /// `residual: {layers, projection}`: `layers` plus a shortcut, the identity or `projection`
-    /// when the layers change the shape. Inner layers are numbered `K.body.i` and `K.shortcut.i`.
-    case residual(layers: [LayerSpec], projection: [LayerSpec]? = nil)
-    /// `lstm: {hidden, layers, bias}`: a batch-first LSTM, [N, T, F] → [N, T, hidden]; follow it with
-    /// `laststep` to classify whole sequences.
-    case lstm(hidden: Int, layers: Int = 1, bias: Bool = true)
-    /// `laststep`: [N, T, H] → [N, H], the last time step.
-    case lastStep
 }
 
 /// A spec that cannot be read or built, naming the file, the line when known, the layer and the fix:

@@ -3,13 +3,13 @@ import NablaBackend
 
 /// The parameters of one spec layer, read by name with type checks; `finish()` reports any left unread.
 package struct SpecParams {
-    let kind: SpecLayerKind
+    let kind: LayerKind
     let file: String, line: Int?, path: String
     private var entries: [(key: String, value: SpecNode)]
     private var used: Set<String> = []
 
     /// `value` is nothing (`relu`), a mapping of parameters, or the value of the main parameter.
-    init(kind: SpecLayerKind, value: SpecNode?, file: String, line: Int?, path: String) throws(ModelSpecError) {
+    init(kind: LayerKind, value: SpecNode?, file: String, line: Int?, path: String) throws(ModelSpecError) {
         (self.kind, self.file, self.line, self.path) = (kind, file, line, path)
         guard let value else {
             entries = []
@@ -20,8 +20,8 @@ package struct SpecParams {
         case .map(let pairs): entries = pairs
         default:
             entries = []
-            guard let main = kind.parameters.first else {
-                throw failure(value, "\(kind.rawValue) takes no parameters, got \(value.kind)")
+            guard let main = kind.parameters.first?.name else {
+                throw failure(value, "\(kind.name) takes no parameters, got \(value.kind)")
             }
             entries = [(main, value)]
         }
@@ -58,11 +58,11 @@ package struct SpecParams {
     }
 
     /// A whole number, or "same".
-    mutating func padding() throws(ModelSpecError) -> LayerSpec.Padding? {
-        guard let node = node("padding") else { return nil }
+    mutating func padding(_ key: String) throws(ModelSpecError) -> LayerSpec.Padding? {
+        guard let node = node(key) else { return nil }
         if case .string(let text) = node.value, text.lowercased() == "same" { return .same }
         guard case .number(let number) = node.value, let size = Int(exactly: number), Swift.abs(size) <= 1 << 40 else {
-            throw failure(node, "`padding` must be a whole number or \"same\", got \(node.kind)")
+            throw failure(node, "`\(key)` must be a whole number or \"same\", got \(node.kind)")
         }
         return .size(size)
     }
@@ -81,30 +81,16 @@ package struct SpecParams {
         return (size, size)
     }
 
-    mutating func requiredInt(_ key: String, example: String) throws(ModelSpecError) -> Int {
-        guard let value = try int(key) else { throw missing(key, example) }
-        return value
-    }
-
-    mutating func requiredPair(_ key: String, example: String) throws(ModelSpecError) -> (Int, Int) {
-        guard let value = try pair(key) else { throw missing(key, example) }
-        return value
-    }
-
-    mutating func requiredNode(_ key: String, example: String) throws(ModelSpecError) -> SpecNode {
-        guard let value = node(key) else { throw missing(key, example) }
-        return value
-    }
-
     /// Fails on a parameter this layer does not have.
     func finish() throws(ModelSpecError) {
         guard let extra = entries.first(where: { !used.contains($0.key) }) else { return }
-        let known = kind.parameters.isEmpty ? "it takes none" : "its parameters are " + kind.parameters.joined(separator: ", ")
-        throw failure(extra.value, "\(kind.rawValue) has no parameter \"\(extra.key)\"; \(known)")
+        let known = kind.parameters.isEmpty ? "it takes none" : "its parameters are " + kind.parameters.map(\.name).joined(separator: ", ")
+        throw failure(extra.value, "\(kind.name) has no parameter \"\(extra.key)\"; \(known)")
     }
 
-    private func missing(_ key: String, _ example: String) -> ModelSpecError {
-        ModelSpecError(file: file, line: line, layer: path, message: "\(kind.rawValue) needs `\(key)`, e.g. `\(kind.rawValue): \(example)`")
+    /// The error for a required parameter left out.
+    func missing(_ key: String, _ example: String) -> ModelSpecError {
+        ModelSpecError(file: file, line: line, layer: path, message: "\(kind.name) needs `\(key)`, e.g. `\(kind.name): \(example)`")
     }
 
     private func failure(_ node: SpecNode, _ message: String) -> ModelSpecError {

@@ -85,21 +85,3 @@ public final class LogSoftmax: Module {
     }
     override public func forward(_ input: Tensor) -> Tensor { input.logSoftmax(axis: axis) }
 }
-
-/// The activation layers by name, for model specs and the command line.
-public enum Activation: String, CaseIterable, Sendable {
-    case relu, tanh, sigmoid, leakyRelu = "leaky-relu", elu, gelu, silu
-
-    /// A new layer of this kind.
-    public func makeLayer() -> Module {
-        switch self {
-        case .relu: return ReLU()
-        case .tanh: return Tanh()
-        case .sigmoid: return Sigmoid()
-        case .leakyRelu: return LeakyReLU()
-        case .elu: return ELU()
-        case .gelu: return GELU()
-        case .silu: return SiLU()
-        }
-    }
-}

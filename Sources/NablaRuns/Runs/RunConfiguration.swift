@@ -25,6 +25,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// A preset (`linear`, `mlp`, `cnn`, `resnet`, `lstm`) or a JSON/YAML spec file.
     public var model = "mlp"
     public var hidden: [Int]?
+    /// The presets' activation, one of `Activation.allCases` by name.
     public var activation = "relu"
     public var dropout = Hyperparameters.dropout.defaultValue
     public var batchNorm = false
@@ -137,10 +138,10 @@ extension RunConfiguration {
         }
     }
 
-    /// The activation by name.
+    /// The activation by name, ignoring case, `-` and `_` as model specs do.
     public func resolvedActivation() throws -> Activation {
-        guard let a = Activation(rawValue: activation.lowercased()) else {
-            throw ConfigurationError("\(setting: .activation) \(activation): unknown; use one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let a = Activation.named(activation) else {
+            throw ConfigurationError("\(setting: .activation) \(activation): unknown; use one of \(Activation.choices)")
         }
         return a
     }

@@ -13,9 +13,9 @@ struct TrainOptions: ParsableArguments {
     @Option(help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
     @Flag(help: "Random crops and flips of image batches.") var augment = false
 
-    @Option(help: "A preset (linear, mlp, cnn, resnet, lstm) or a JSON/YAML model spec file.") var model = "mlp"
+    @Option(help: "A preset (linear, mlp, cnn, resnet, lstm) or a JSON/YAML model spec file (`nabla layers` lists its layers).") var model = "mlp"
     @Option(help: "Hidden layer sizes for presets, e.g. 256,128.") var hidden: String?
-    @Option(help: "relu, tanh, sigmoid, leaky-relu, elu, gelu or silu.") var activation = "relu"
+    @Option(help: "The presets' activation: \(Activation.choices).") var activation = "relu"
     @Option(help: Hyperparameters.dropout.help) var dropout = Hyperparameters.dropout.defaultValue
     @Flag(help: "BatchNorm in presets.") var batchNorm = false
     @Option(help: "Weight init: \(Initializer.names.joined(separator: ", ")).") var `init`: String?

@@ -52,10 +52,9 @@ func jsonError(_ text: String, outputs: Int? = nil) -> String {
               - linear: 64
               - conv3d: {out: 8}
             """
-        let known = "linear, conv2d, maxpool2d, avgpool2d, adaptiveavgpool2d, globalavgpool2d, flatten, dropout, batchnorm1d, "
-            + "batchnorm2d, layernorm, relu, tanh, sigmoid, leaky-relu, elu, gelu, silu, softmax, logsoftmax, residual, lstm, laststep"
+        let known = LayerKind.all.map(\.name).joined(separator: ", ")
         #expect(yamlError(text) == "model.yaml:5: layer 2: unknown layer \"conv3d\" (did you mean conv2d?); known layers: \(known)")
-        #expect(jsonError(#"{"input": [2], "layers": ["swish"]}"#) == "model.json:1: layer 0: unknown layer \"swish\"; known layers: \(known)")
+        #expect(jsonError(#"{"input": [2], "layers": ["attention"]}"#) == "model.json:1: layer 0: unknown layer \"attention\"; known layers: \(known)")
     }
 
     @Test func malformedYAMLGivesThePosition() {

@@ -153,9 +153,10 @@ import Nabla
         .gelu,
         .flatten(start: 1, end: 2),
         .lstm(hidden: 5, layers: 2, bias: false),
+        .gru(hidden: 4, layers: 2, bias: false),
         .layerNorm,
         .lastStep,
-        .linear(out: 6, in: 5, bias: false),
+        .linear(out: 6, in: 4, bias: false),
         .batchNorm1d,
         .silu, .dropout(p: 0.1), .tanh, .sigmoid, .relu,
         .residual(layers: [.linear(out: 6)]),
@@ -164,14 +165,32 @@ import Nabla
         .logSoftmax(axis: 0),
     ]
 
+    /// The kinds of `layers` and of the layers inside them.
+    static func kinds(_ layers: [LayerSpec]) -> [LayerKind] {
+        layers.flatMap { layer in
+            [layer.kind] + layer.arguments.values.flatMap { argument -> [LayerKind] in
+                if case .layers(let inner) = argument { return kinds(inner) }
+                return []
+            }
+        }
+    }
+
+    /// The kinds that need a model of their own: `globalavgpool2d` ends an image model, and
+    /// `embedding` must come first.
+    static let elsewhere: [(kind: LayerKind, spec: ModelSpec, sample: Tensor)] = [
+        (.globalAvgPool2d, ModelSpec(inputShape: [3, 5, 5], layers: [.globalAvgPool2d, .linear(out: nil)]), formulaInput([3, 5, 5])),
+        (.embedding, ModelSpec(inputShape: [6], layers: [.embedding(count: 10, dim: 4), .gru(hidden: 5), .lastStep, .linear(out: nil)]),
+         Tensor(shape: [2, 6], scalars: [0, 1, 2, 3, 4, 9, 9, 8, 7, 0, 0, 5])),
+    ]
+
     @Test(arguments: ModelSpec.Format.allCases)
-    func everyLayerKindRoundTrips(_ format: ModelSpec.Format) throws {
+    func everyLayerKindRoundTripsAndBuilds(_ format: ModelSpec.Format) throws {
         let spec = ModelSpec(inputShape: [2, 8, 8], layers: Self.everyKind, name: "all")
-        let kinds = Set(Self.everyKind.flatMap { layer -> [SpecLayerKind] in
-            if case .residual(let body, let projection) = layer { return [layer.kind] + (body + (projection ?? [])).map(\.kind) }
-            return [layer.kind]
-        } + [.globalavgpool2d])
-        #expect(kinds == Set(SpecLayerKind.allCases))
+        // Activations are built one by one in LayerKindTests.
+        let covered = Set(Self.kinds(Self.everyKind) + Self.elsewhere.map(\.kind))
+        #expect(covered.isSubset(of: LayerKind.all))
+        #expect(LayerKind.all.filter { $0.role == .layer && !covered.contains($0) } == [],
+                "add a layer of each new kind to `everyKind` (or `elsewhere`)")
         let text = spec.text(format: format)
         let parsed = try ModelSpec.parse(text, format: format, name: "all.\(format)")
         #expect(parsed == spec, "\(text)")
@@ -181,8 +200,12 @@ import Nabla
         #expect(try model.outputShape(for: [2, 2, 8, 8]) == [2, 3])
         model.eval()
         #expect(model(formulaInput([2, 8, 8])).shape == [2, 3])
-        let gap = ModelSpec(inputShape: [3, 5, 5], layers: [.globalAvgPool2d, .linear(out: 2)])
-        #expect(try ModelSpec.parse(gap.text(format: format), format: format) == gap)
+        for (_, other, sample) in Self.elsewhere {
+            #expect(try ModelSpec.parse(other.text(format: format), format: format) == other)
+            let built = try other.build(outputs: 3)
+            built.eval()
+            #expect(built(sample).shape == [2, 3])
+        }
     }
 
     @Test func defaultsAreLeftOutOfTheText() {
