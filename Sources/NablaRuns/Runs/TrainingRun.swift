@@ -25,9 +25,9 @@ public final class TrainingRun {
         try config.validate()
         optimizerSettings = try config.optimizerSettings()
         source = try DataSource.parse(config.data)
-        data = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
-                                                    standardize: config.standardize, syntheticCount: config.syntheticCount,
-                                                    seed: config.seed))
+        let raw = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
+                                                       syntheticCount: config.syntheticCount, seed: config.seed))
+        data = config.standardize ? Self.standardized(raw, config) : raw
         try Self.checkTargets(config, data)
         Random.seed(config.seed)
         model = try Self.buildModel(config, inputShape: data.inputShape, outputs: data.outputs)
@@ -124,5 +124,23 @@ public final class TrainingRun {
     static func checkTargets(_ config: RunConfiguration, _ data: LoadedData) throws {
         guard config.loss == "msle", let lowest = data.train.batch(0..<data.train.count).targets.scalars.min(), lowest <= -1 else { return }
         throw ConfigurationError("\(setting: .loss) msle needs targets greater than -1, and the data has \(lowest); use mse, or shift the targets")
+    }
+
+    /// The data with its features standardized by statistics of the training split alone, so that
+    /// nothing of the validation rows leaks into training; the same split is drawn again below.
+    static func standardized(_ data: LoadedData, _ config: RunConfiguration) -> LoadedData {
+        let all = data.train.batch(0..<data.train.count)
+        let trainRows = config.validationSplit > 0
+            ? trainValidationSplit(data.train, validationFraction: config.validationSplit, seed: config.seed &+ 1).train.indices
+            : Array(0..<data.train.count)
+        let standardizer = Standardizer.fit(data.train.batch(trainRows).inputs)
+        var result = data
+        result.train = TensorDataset(inputs: standardizer.transform(all.inputs), targets: all.targets)
+        if let test = data.test {
+            let rows = test.batch(0..<test.count)
+            result.test = TensorDataset(inputs: standardizer.transform(rows.inputs), targets: rows.targets)
+        }
+        result.standardizer = standardizer
+        return result
     }
 }

@@ -237,3 +237,25 @@ import Nabla
         #expect(DataSource.moons.augmentation(imageSize: 2) == nil)
     }
 }
+
+@Suite struct StandardizationLeakTests {
+    @Test func theStandardizerIsFittedOnTheTrainingSplitOnly() throws {
+        let folder = try IOTempDirectory()
+        let csv = folder.file("data.csv")
+        let rows = (0..<40).map { i in "\(Double(i)),\(i % 2)" }
+        try ("x,label\n" + rows.joined(separator: "\n")).write(to: csv, atomically: true, encoding: .utf8)
+        var config = RunConfiguration()
+        config.data = "csv:" + csv.path
+        config.model = "linear"
+        config.standardize = true
+        config.validationSplit = 0.5
+        let run = try TrainingRun(config)
+        let trainRows = run.trainer.train.dataset.batch(0..<run.trainer.train.dataset.count).inputs
+        let standardizer = try #require(run.data.standardizer)
+        // The training rows, standardized with statistics of their own, have mean 0 and deviation 1.
+        let mean = trainRows.mean().item, deviation = trainRows.variance(unbiased: false).item.squareRoot()
+        #expect(Swift.abs(mean) < 1e-5 && Swift.abs(deviation - 1) < 1e-4, "mean \(mean), deviation \(deviation)")
+        // and so the fitted mean is not the whole file's (19.5).
+        #expect(standardizer.mean[0] != 19.5)
+    }
+}
