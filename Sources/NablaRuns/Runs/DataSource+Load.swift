@@ -109,16 +109,47 @@ extension DataSource {
         return try tabular(features, labels, name: x, options)
     }
 
-    /// Classification when every target is a small non-negative integer, regression otherwise.
+    /// Features and labels from a file, as classification or regression (see `inferTask`).
     private func tabular(_ features: Tensor, _ labels: Tensor, name: String, _ options: DataOptions) throws -> LoadedData {
-        let values = labels.scalars
-        let integral = labels.rank == 1 && values.allSatisfy { $0 >= 0 && $0 == $0.rounded() && $0 < 1000 }
         let standardizer = options.standardize ? Standardizer.fit(features) : nil
         let inputs = standardizer?.transform(features) ?? features
-        let targets = integral ? labels : labels.reshape([labels.shape[0], labels.count / Swift.max(labels.shape[0], 1)])
-        let classes = integral ? Int(values.max() ?? 0) + 1 : targets.shape[1]
-        return LoadedData(train: TensorDataset(inputs: inputs, targets: targets), test: nil,
-                          inputShape: Array(inputs.shape.dropFirst()), task: integral ? .classification : .regression,
-                          outputs: classes, classNames: integral ? (0..<classes).map(String.init) : [], standardizer: standardizer)
+        let task = options.task ?? Self.inferTask(labels)
+        guard task == .classification else {
+            let targets = labels.reshape([labels.shape[0], labels.count / Swift.max(labels.shape[0], 1)])
+            return LoadedData(train: TensorDataset(inputs: inputs, targets: targets), test: nil, inputShape: Array(inputs.shape.dropFirst()),
+                              task: .regression, outputs: targets.shape[1], classNames: [], standardizer: standardizer)
+        }
+        let (targets, names) = try Self.classIndices(labels, name: name)
+        return LoadedData(train: TensorDataset(inputs: inputs, targets: targets), test: nil, inputShape: Array(inputs.shape.dropFirst()),
+                          task: .classification, outputs: names.count, classNames: names, standardizer: standardizer)
+    }
+
+    /// Classification when the labels are 0…K−1 with every class present and K ≤ min(256, rows/10),
+    /// or exactly {−1, +1}; regression otherwise, so that whole-number measurements (ages, prices)
+    /// are never taken for hundreds of classes.
+    ///
+    /// ```swift
+    /// DataSource.inferTask(Tensor([0, 1, 2, 1]))   // .regression: 3 classes need 30 rows
+    /// ```
+    public static func inferTask(_ labels: Tensor) -> Task {
+        let values = labels.scalars
+        guard labels.rank == 1, !values.isEmpty else { return .regression }
+        if Set(values) == [-1, 1] { return .classification }
+        guard values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() && $0 < 256 }) else { return .regression }
+        let classes = Int(values.max()!) + 1
+        guard classes >= 2, classes <= Swift.min(256, values.count / 10), Set(values).count == classes else { return .regression }
+        return .classification
+    }
+
+    /// Class indices 0…K−1 and the classes' names: −1/+1 labels become classes 0 and 1.
+    private static func classIndices(_ labels: Tensor, name: String) throws -> (Tensor, [String]) {
+        let values = labels.scalars
+        guard labels.rank == 1 else { throw DataError("\(name): classification needs one label per sample, got labels \(labels.shape)") }
+        if Set(values) == [-1, 1] { return (Tensor(values.map { $0 > 0 ? 1 : 0 }), ["-1", "+1"]) }
+        guard let bad = values.first(where: { !($0 >= 0 && $0 == $0.rounded() && $0 < 65_536) }) else {
+            let classes = Int(values.max() ?? 0) + 1
+            return (labels, (0..<classes).map(String.init))
+        }
+        throw DataError("\(name): label \(bad) is not a class index 0, 1, 2, …; train for regression instead")
     }
 }

@@ -76,7 +76,12 @@ public struct DataOptions: Sendable, Equatable {
     public var syntheticCount: Int
     public var seed: UInt64
 
-    public init(directory: String? = nil, labelColumn: Int? = nil, standardize: Bool = false, syntheticCount: Int = 1000, seed: UInt64 = 0) {
+    /// Classification or regression for CSV and NPY labels; `nil` infers it (see `DataSource.inferTask`).
+    public var task: Task?
+
+    public init(directory: String? = nil, labelColumn: Int? = nil, standardize: Bool = false, syntheticCount: Int = 1000,
+                seed: UInt64 = 0, task: Task? = nil) {
+        self.task = task
         self.directory = directory
         self.labelColumn = labelColumn
         self.standardize = standardize

@@ -16,6 +16,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var dataDirectory: String?
     public var labelColumn: Int?
     public var standardize = false
+    /// `classification` or `regression` for CSV and NPY labels; `nil` infers it conservatively
+    /// (see `DataSource.inferTask`).
+    public var task: Task?
     /// The fraction of the training set held out for validation.
     public var validationSplit = Hyperparameters.validationSplit.defaultValue
     public var augment = false

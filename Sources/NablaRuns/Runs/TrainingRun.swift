@@ -26,7 +26,7 @@ public final class TrainingRun {
         optimizerSettings = try config.optimizerSettings()
         source = try DataSource.parse(config.data)
         let raw = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
-                                                       syntheticCount: config.syntheticCount, seed: config.seed))
+                                                       syntheticCount: config.syntheticCount, seed: config.seed, task: config.task))
         data = config.standardize ? Self.standardized(raw, config) : raw
         try Self.checkTargets(config, data)
         Random.seed(config.seed)

@@ -20,7 +20,8 @@ struct Eval: ParsableCommand {
             let source = try DataSource.parse(data ?? config.data)
             let loaded = try source.load(options: DataOptions(directory: dataDir ?? config.dataDirectory,
                                                               labelColumn: labelColumn ?? config.labelColumn,
-                                                              syntheticCount: config.syntheticCount, seed: config.seed &+ 99))
+                                                              syntheticCount: config.syntheticCount, seed: config.seed &+ 99,
+                                                              task: trained.info.task))
             let set = loaded.test ?? loaded.train
             let sample = set.batch([0]).inputs
             try trained.validate(sample, source: source.description)

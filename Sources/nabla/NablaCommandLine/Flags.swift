@@ -10,6 +10,7 @@ extension Setting {
         case .dataDirectory: "--data-dir"
         case .labelColumn: "--label-column"
         case .standardize: "--standardize"
+        case .task: "--task"
         case .validationSplit: "--val-split"
         case .augment: "--augment"
         case .model: "--model"
@@ -74,3 +75,5 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode.failure
     }
 }
+
+extension Task: ExpressibleByArgument {}

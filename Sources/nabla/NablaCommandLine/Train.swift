@@ -26,6 +26,8 @@ struct Train: ParsableCommand {
             try run.prepareOutput(directory, resume: resume)
             if !json {
                 print(run.model.summary(inputShape: run.sampleShape))
+                let classes = run.data.task == .classification ? " (\(run.data.outputs) classes)" : ""
+                print("task: \(run.data.task.rawValue)\(classes)")
                 print("training on \(run.trainer.train.dataset.count) samples"
                       + (run.validationSet.map { ", validating on \($0.count)" } ?? "") + "; writing \(directory.path)")
             }

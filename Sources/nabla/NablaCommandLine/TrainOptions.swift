@@ -10,6 +10,8 @@ struct TrainOptions: ParsableArguments {
     var dataDir: String?
     @Option(help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
     @Flag(help: "Standardize CSV/NPY features per column.") var standardize = false
+    @Option(help: "classification or regression for CSV/NPY labels (default: classification only for labels 0…K−1 or ±1 with every class present and K ≤ rows/10).")
+    var task: Task?
     @Option(help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
     @Flag(help: "Random crops and flips of image batches.") var augment = false
 
@@ -50,6 +52,7 @@ struct TrainOptions: ParsableArguments {
         c.dataDirectory = dataDir
         c.labelColumn = labelColumn
         c.standardize = standardize
+        c.task = task
         c.validationSplit = valSplit
         c.augment = augment
         c.model = model
