@@ -9,7 +9,7 @@
 /// ```
 public enum Setting: String, CaseIterable, Sendable {
     // Data
-    case data, dataDirectory, labelColumn, standardize, task, validationSplit, augment, syntheticCount
+    case data, testData, dataDirectory, labelColumn, standardize, task, validationSplit, augment, syntheticCount
     // Model
     case model, hidden, activation, dropout, batchNorm, initializer, pretrained
     // Objective and optimizer

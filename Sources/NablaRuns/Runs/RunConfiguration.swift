@@ -19,6 +19,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// `classification` or `regression` for CSV and NPY labels; `nil` infers it conservatively
     /// (see `DataSource.inferTask`).
     public var task: Task?
+    /// A held-out test file for `csv:` and `npy:` data (in the same format), scored after training
+    /// and by `nabla eval`; Fashion-MNIST and MNIST bring their own test split.
+    public var testData: String?
     /// The fraction of the training set held out for validation.
     public var validationSplit = Hyperparameters.validationSplit.defaultValue
     public var augment = false

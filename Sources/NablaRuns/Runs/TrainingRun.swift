@@ -25,8 +25,9 @@ public final class TrainingRun {
         try config.validate()
         optimizerSettings = try config.optimizerSettings()
         source = try DataSource.parse(config.data)
-        let raw = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
+        var raw = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
                                                        syntheticCount: config.syntheticCount, seed: config.seed, task: config.task))
+        if let testData = config.testData { raw.test = try Self.loadTest(testData, like: raw, config) }
         data = config.standardize ? Self.standardized(raw, config) : raw
         try Self.checkTargets(config, data)
         Random.seed(config.seed)
@@ -142,5 +143,22 @@ public final class TrainingRun {
         }
         result.standardizer = standardizer
         return result
+    }
+
+    /// The held-out test file of a `csv:` or `npy:` run, read as the training data was: the same
+    /// task, label column and sample shape.
+    static func loadTest(_ name: String, like train: LoadedData, _ config: RunConfiguration) throws -> any Dataset {
+        let source = try DataSource.parse(name)
+        switch source {
+        case .csv, .npy: break
+        case .fashionMNIST, .mnist, .spirals, .moons, .xor, .linear, .sine:
+            throw ConfigurationError("\(setting: .testData) \(name): a test file is for csv: or npy: data; \(source) brings its own test split or none")
+        }
+        let test = try source.load(options: DataOptions(labelColumn: config.labelColumn, task: train.task))
+        guard test.inputShape == train.inputShape, test.task == train.task,
+              train.task == .regression || test.outputs <= train.outputs else {
+            throw ConfigurationError("\(setting: .testData) \(name): samples \(test.inputShape) (\(test.outputs) outputs) do not match the training data's \(train.inputShape) (\(train.outputs))")
+        }
+        return test.train
     }
 }

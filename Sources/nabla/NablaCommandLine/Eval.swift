@@ -17,7 +17,8 @@ struct Eval: ParsableCommand {
         try reportingErrors {
             let trained = try TrainedModel.load(from: URL(fileURLWithPath: checkpoint))
             let config = trained.config
-            let source = try DataSource.parse(data ?? config.data)
+            // Without --data, a run trained with --test-data is scored on that file.
+            let source = try DataSource.parse(data ?? config.testData ?? config.data)
             let loaded = try source.load(options: DataOptions(directory: dataDir ?? config.dataDirectory,
                                                               labelColumn: labelColumn ?? config.labelColumn,
                                                               syntheticCount: config.syntheticCount, seed: config.seed &+ 99,
@@ -32,6 +33,10 @@ struct Eval: ParsableCommand {
                 struct Output: Encodable { let loss: Double; let accuracy: Double?; let samples: Int }
                 print(try jsonLine(Output(loss: result.loss, accuracy: result.accuracy, samples: result.samples)))
                 return
+            }
+            if data == nil, config.testData == nil, loaded.test == nil {
+                print("note: the run has no test split, so this scores the data it trained on (\(source)); "
+                      + "pass --data with held-out data, or train with --test-data")
             }
             print("\(loaded.test == nil ? "data" : "test split") of \(source): \(result.samples) samples")
             print("loss \(String(format: "%.4f", result.loss))" + (result.accuracy.map { String(format: ", accuracy %.4f", $0) } ?? ""))

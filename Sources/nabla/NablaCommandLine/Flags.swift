@@ -7,6 +7,7 @@ extension Setting {
     var flag: String? {
         switch self {
         case .data: "--data"
+        case .testData: "--test-data"
         case .dataDirectory: "--data-dir"
         case .labelColumn: "--label-column"
         case .standardize: "--standardize"

@@ -10,6 +10,7 @@ struct TrainOptions: ParsableArguments {
     var dataDir: String?
     @Option(help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
     @Flag(help: "Standardize CSV/NPY features per column.") var standardize = false
+    @Option(help: "A held-out test file for csv:/npy: data, in the same format (csv:PATH or npy:X,Y).") var testData: String?
     @Option(help: "classification or regression for CSV/NPY labels (default: classification only for labels 0…K−1 or ±1 with every class present and K ≤ rows/10).")
     var task: Task?
     @Option(help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
@@ -53,6 +54,7 @@ struct TrainOptions: ParsableArguments {
         c.labelColumn = labelColumn
         c.standardize = standardize
         c.task = task
+        c.testData = testData
         c.validationSplit = valSplit
         c.augment = augment
         c.model = model

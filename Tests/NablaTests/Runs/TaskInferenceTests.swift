@@ -52,3 +52,27 @@ import Nabla
         #expect(throws: DataError.self) { _ = try load(labels: (0..<10).map { "\(Double($0) + 0.5)" }, task: .classification) }
     }
 }
+
+@Suite struct TestDataTests {
+    @Test func aCSVRunCanHaveARealTestSplit() throws {
+        let folder = try IOTempDirectory()
+        func write(_ name: String, _ rows: Range<Int>) throws -> String {
+            let url = folder.file(name)
+            let lines = rows.map { "\(Double($0) * 0.1),\(Double($0 % 5) * 0.01 - 0.2),\($0 % 2)" }
+            try ("a,b,label\n" + lines.joined(separator: "\n")).write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        var config = RunConfiguration()
+        config.data = "csv:" + (try write("train.csv", 0..<60))
+        config.testData = "csv:" + (try write("test.csv", 60..<80))
+        config.model = "linear"
+        config.standardize = true
+        config.epochs = 1
+        let run = try TrainingRun(config)
+        #expect(run.data.test?.count == 20)
+        let result = try run.fit(outputDirectory: folder.file("run"))
+        #expect(result.testAccuracy != nil && result.testLoss != nil)
+        config.testData = "moons"
+        #expect(throws: ConfigurationError.self) { _ = try TrainingRun(config) }
+    }
+}
