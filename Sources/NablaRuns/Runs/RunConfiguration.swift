@@ -41,7 +41,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var pretrained: String?
 
     // Objective and optimizer
-    /// `cross-entropy`, `hinge` (classification); `mse`, `mae`, `rmse`, `msle`, `huber`, `smooth-l1`
+    /// `cross-entropy`, `hinge` (two classes), `multi-margin` (classification); `mse`, `mae`, `rmse`, `msle`, `huber`, `smooth-l1`
     /// (regression); `nil` picks by task.
     public var loss: String?
     public var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
@@ -100,13 +100,18 @@ extension RunConfiguration {
         return .fixed(n)
     }
 
-    /// The loss function by name for `task`.
-    public func makeLoss(task: Task) throws -> (Tensor, Tensor) -> Tensor {
+    /// The loss function by name for `task` with `classes` classes (classification).
+    public func makeLoss(task: Task, classes: Int) throws -> (Tensor, Tensor) -> Tensor {
         let name = loss ?? (task == .classification ? "cross-entropy" : "mse")
         let smoothing = labelSmoothing, delta = huberDelta
         switch (name, task) {
         case ("cross-entropy", .classification): return { crossEntropy($0, $1, labelSmoothing: smoothing) }
-        case ("multi-margin", .classification), ("hinge", .classification): return { multiMarginLoss($0, $1) }
+        case ("multi-margin", .classification): return { multiMarginLoss($0, $1) }
+        case ("hinge", .classification):
+            guard classes == 2 else {
+                throw ConfigurationError("\(setting: .loss) hinge is the two-class ±1 hinge, and the data has \(classes) classes; use multi-margin")
+            }
+            return { twoClassHinge($0, $1) }
         case ("mse", .regression): return { mseLoss($0, $1) }
         case ("mae", .regression), ("l1", .regression): return { l1Loss($0, $1) }
         case ("rmse", .regression): return { rmseLoss($0, $1) }
@@ -114,7 +119,7 @@ extension RunConfiguration {
         case ("huber", .regression): return { huberLoss($0, $1, delta: delta) }
         case ("smooth-l1", .regression): return { smoothL1Loss($0, $1, beta: delta) }
         default:
-            let names = task == .classification ? "cross-entropy, hinge" : "mse, mae, rmse, msle, huber, smooth-l1"
+            let names = task == .classification ? "cross-entropy, hinge, multi-margin" : "mse, mae, rmse, msle, huber, smooth-l1"
             throw ConfigurationError("\(setting: .loss) \(name): not available for \(task.rawValue); use one of \(names)")
         }
     }
@@ -170,4 +175,11 @@ extension Initializer {
         default: throw ConfigurationError("\(setting: .initializer) \(name): unknown; use one of \(names.joined(separator: ", "))")
         }
     }
+}
+
+/// The ±1 hinge max(0, 1 − y·s) of two-class logits [N, 2], with the score s = z₁ − z₀ and
+/// y = +1 for class 1, −1 for class 0: twice the two-class multi-margin loss.
+func twoClassHinge(_ logits: Tensor, _ targets: Tensor) -> Tensor {
+    let scores = logits.narrow(axis: 1, start: 1, length: 1) - logits.narrow(axis: 1, start: 0, length: 1)
+    return hingeLoss(scores.reshape([logits.shape[0]]), targets * 2 - 1)
 }

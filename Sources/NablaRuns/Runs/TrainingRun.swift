@@ -53,7 +53,7 @@ public final class TrainingRun {
                                      seed: config.seed &+ 2, augmentation: augmentation)
         let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
         let optimizer = try optimizerSettings.makeOptimizer(model.parameters)
-        trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task), optimizer: optimizer, train: trainLoader,
+        trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task, classes: data.outputs), optimizer: optimizer, train: trainLoader,
                           validation: validationLoader, task: data.task, classes: data.task == .classification ? data.outputs : 0)
         try configure(trainer, optimizer)
     }

@@ -24,7 +24,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Weight init: \(Initializer.names.joined(separator: ", ")).") var `init`: String?
     @Option(help: "A safetensors file (from Nabla or PyTorch) with initial weights.") var pretrained: String?
 
-    @Option(help: "cross-entropy or hinge (classification); mse, mae, rmse, msle, huber, smooth-l1 (regression).") var loss: String?
+    @Option(help: "cross-entropy, hinge (two classes, ±1) or multi-margin (classification); mse, mae, rmse, msle, huber, smooth-l1 (regression).") var loss: String?
     @Option(help: Hyperparameters.labelSmoothing.help) var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
     @Option(help: "\(listed(OptimizerKind.names)).") var optimizer = RunConfiguration().optimizer
     @Option(help: Hyperparameters.learningRate.help) var lr: Double?

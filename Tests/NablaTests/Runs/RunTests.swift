@@ -261,3 +261,20 @@ import Nabla
         #expect(standardizer.mean[0] != 19.5)
     }
 }
+
+@Suite struct HingeLossChoiceTests {
+    @Test func hingeIsTheTwoClassHingeAndMultiMarginIsItsOwnName() throws {
+        var config = RunConfiguration()
+        let logits = Tensor([[0.2, -0.3], [1.0, 0.5], [-0.4, 0.9]]), targets = Tensor([0, 1, 1])
+        config.loss = "hinge"
+        let hinge = try config.makeLoss(task: .classification, classes: 2)(logits, targets).item
+        // max(0, 1 − y·(z₁ − z₀)) with y = ±1: (0 + 1.5 + 0) / 3
+        let scores = Tensor([-0.5, -0.5, 1.3]), signs = Tensor([-1, 1, 1])
+        #expect(Swift.abs(hinge - hingeLoss(scores, signs).item) < 1e-6)
+        config.loss = "multi-margin"
+        let multiMargin = try config.makeLoss(task: .classification, classes: 2)(logits, targets).item
+        #expect(Swift.abs(hinge - 2 * multiMargin) < 1e-6)
+        config.loss = "hinge"
+        #expect(throws: ConfigurationError.self) { _ = try config.makeLoss(task: .classification, classes: 3) }
+    }
+}
