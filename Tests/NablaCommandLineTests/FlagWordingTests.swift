@@ -47,6 +47,13 @@ import Nabla
         #expect(try Self.trainMessage(["--lr-schedule", "linear"])?.hasPrefix("--lr-schedule linear: unknown") == true)
     }
 
+    @Test func negativeNumbersAfterAFlagAreReadAsValues() throws {
+        #expect(try TrainOptions.parse(["--lr", "-0.01"]).lr == -0.01)
+        #expect(try Self.trainMessage(["--lr", "-0.01"]) == "--lr -0.01: must be zero or positive")
+        #expect(try Self.trainMessage(["--l1", "-2"]) == "--l1 -2.0: must be zero or positive")
+        #expect(try Self.trainMessage(["--epochs", "-3"]) == "--epochs -3: must be at least 1")
+    }
+
     @Test func dataErrorsNameTheFlag() {
         #expect { try DataSource.parse("npy:a.npy") } throws: {
             commandLineMessage(for: $0) == "--data npy:a.npy: npy needs two files, as npy:X_PATH,Y_PATH"

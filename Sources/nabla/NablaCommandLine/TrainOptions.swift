@@ -8,44 +8,44 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "\(listed(DataSource.names)).") var data = "fashion-mnist"
     @Option(help: "Folder with the IDX files (default: /usr/share/datasets/fashion-mnist, then ~/.cache/nabla).")
     var dataDir: String?
-    @Option(help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
+    @Option(parsing: .unconditional, help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
     @Flag(help: "Standardize CSV/NPY features per column.") var standardize = false
     @Option(help: "A held-out test file for csv:/npy: data, in the same format (csv:PATH or npy:X,Y).") var testData: String?
     @Option(help: "classification or regression for CSV/NPY labels (default: classification only for labels 0…K−1 or ±1 with every class present and K ≤ rows/10).")
     var task: Task?
-    @Option(help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
     @Flag(help: "Random crops and flips of image batches.") var augment = false
 
     @Option(help: "A preset (linear, mlp, cnn, resnet, lstm) or a JSON/YAML model spec file (`nabla layers` lists its layers).") var model = "mlp"
     @Option(help: "Hidden layer sizes for presets, e.g. 256,128.") var hidden: String?
     @Option(help: "The presets' activation: \(Activation.choices).") var activation = "relu"
-    @Option(help: Hyperparameters.dropout.help) var dropout = Hyperparameters.dropout.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.dropout.help) var dropout = Hyperparameters.dropout.defaultValue
     @Flag(help: "BatchNorm in presets.") var batchNorm = false
     @Option(help: "Weight init: \(Initializer.names.joined(separator: ", ")).") var `init`: String?
     @Option(help: "A safetensors file (from Nabla or PyTorch) with initial weights.") var pretrained: String?
 
     @Option(help: "cross-entropy, hinge (two classes, ±1) or multi-margin (classification); mse, mae, rmse, msle, huber, smooth-l1 (regression).") var loss: String?
-    @Option(help: Hyperparameters.labelSmoothing.help) var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.labelSmoothing.help) var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
     @Option(help: "\(listed(OptimizerKind.names)).") var optimizer = RunConfiguration().optimizer
-    @Option(help: Hyperparameters.learningRate.help) var lr: Double?
-    @Option(help: Hyperparameters.momentum.help) var momentum: Double?
-    @Option(help: Hyperparameters.beta1.help) var beta1 = Hyperparameters.beta1.defaultValue
-    @Option(help: Hyperparameters.beta2.help) var beta2 = Hyperparameters.beta2.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.learningRate.help) var lr: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.momentum.help) var momentum: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.beta1.help) var beta1 = Hyperparameters.beta1.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.beta2.help) var beta2 = Hyperparameters.beta2.defaultValue
     @Option(help: "\(listed(RunConfiguration.scheduleNames)).") var lrSchedule = RunConfiguration().lrSchedule
-    @Option(help: Hyperparameters.lrStepSize.help) var lrStep = Hyperparameters.lrStepSize.defaultValue
-    @Option(help: Hyperparameters.lrGamma.help) var lrGamma = Hyperparameters.lrGamma.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.lrStepSize.help) var lrStep = Hyperparameters.lrStepSize.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.lrGamma.help) var lrGamma = Hyperparameters.lrGamma.defaultValue
     @Option(help: Hyperparameters.batchSize.help) var batchSize = RunConfiguration().batchSize
-    @Option(help: Hyperparameters.epochs.help) var epochs = Hyperparameters.epochs.defaultValue
-    @Option(help: Hyperparameters.maxSteps.help) var maxSteps: Int?
-    @Option(help: Hyperparameters.weightDecay.help) var weightDecay: Double?
-    @Option(help: Hyperparameters.l1.help) var l1 = Hyperparameters.l1.defaultValue
-    @Option(help: Hyperparameters.l2.help) var l2 = Hyperparameters.l2.defaultValue
-    @Option(help: Hyperparameters.clipNorm.help) var clipNorm: Double?
-    @Option(help: Hyperparameters.earlyStopPatience.help) var earlyStop: Int?
-    @Option(help: Hyperparameters.minDelta.help) var minDelta = Hyperparameters.minDelta.defaultValue
-    @Option(help: Hyperparameters.gradientTolerance.help) var gradTol: Double?
-    @Option(help: Hyperparameters.lossTolerance.help) var lossTol: Double?
-    @Option(help: Hyperparameters.seed.help) var seed = Hyperparameters.seed.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.epochs.help) var epochs = Hyperparameters.epochs.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.maxSteps.help) var maxSteps: Int?
+    @Option(parsing: .unconditional, help: Hyperparameters.weightDecay.help) var weightDecay: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.l1.help) var l1 = Hyperparameters.l1.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.l2.help) var l2 = Hyperparameters.l2.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.clipNorm.help) var clipNorm: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.earlyStopPatience.help) var earlyStop: Int?
+    @Option(parsing: .unconditional, help: Hyperparameters.minDelta.help) var minDelta = Hyperparameters.minDelta.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.gradientTolerance.help) var gradTol: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.lossTolerance.help) var lossTol: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.seed.help) var seed = Hyperparameters.seed.defaultValue
 
     func configuration() throws -> RunConfiguration {
         var c = RunConfiguration()
