@@ -28,12 +28,6 @@ import Nabla
         }
     }
 
-    @Test func settingsWithoutAFlagKeepTheirLibraryName() {
-        #expect(Setting.eps.commandLineName == "eps")
-        #expect(commandLineMessage(for: ConfigurationError("\(setting: .eps) -1.0: must be zero or positive"))
-                == "eps -1.0: must be zero or positive")
-    }
-
     @Test func optionErrorsNameTheFlag() throws {
         #expect(try Self.trainMessage(["--lr=-1"]) == "--lr -1.0: must be zero or positive")
         #expect(try Self.trainMessage(["--epochs", "0"]) == "--epochs 0: must be at least 1")
@@ -45,6 +39,21 @@ import Nabla
                 == "--early-stop needs a validation set; set --val-split above 0")
         #expect(try Self.trainMessage(["--model", "mlp3"])?.hasPrefix("--model mlp3: not a preset") == true)
         #expect(try Self.trainMessage(["--lr-schedule", "linear"])?.hasPrefix("--lr-schedule linear: unknown") == true)
+    }
+
+    /// Every setting the library has can be set from the command line.
+    @Test func everySettingHasAFlag() {
+        #expect(Setting.allCases.filter { $0.flag == nil }.isEmpty, "\(Setting.allCases.filter { $0.flag == nil })")
+    }
+
+    @Test func theNewFlagsReachTheConfiguration() throws {
+        let c = try TrainOptions.parse(["--samples", "300", "--huber-delta", "0.5", "--eps", "1e-6", "--warmup-epochs", "2",
+                                        "--plateau-patience", "4", "--clip-value", "0.25", "--exploding-threshold", "50",
+                                        "--top-k", "3", "--divergence-factor", "100", "--divergence-steps", "5"]).configuration()
+        #expect(c.syntheticCount == 300 && c.huberDelta == 0.5 && c.eps == 1e-6 && c.warmupEpochs == 2 && c.plateauPatience == 4)
+        #expect(c.clipValue == 0.25 && c.explodingThreshold == 50 && c.topK == 3 && c.divergenceFactor == 100 && c.divergenceSteps == 5)
+        #expect(try Train.parse(["--checkpoint-every", "3"]).checkpointEvery == 3)
+        #expect(try Self.trainMessage(["--divergence-steps", "0"]) == "--divergence-steps 0: must be at least 1")
     }
 
     @Test func negativeNumbersAfterAFlagAreReadAsValues() throws {

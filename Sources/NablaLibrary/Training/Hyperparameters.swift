@@ -71,6 +71,8 @@ public enum Hyperparameters {
         .explodingThreshold, default: 1e3, .positive, "A layer whose mean gradient norm exceeds this is reported as exploding.")
 
     // Run
+    public static let checkpointInterval = Hyperparameter<Int>(
+        .checkpointInterval, default: 1, .atLeast(1), "Epochs between checkpoints (the last epoch is always saved).")
     public static let seed = Hyperparameter<UInt64>(.seed, default: 0, .any, "Random seed.")
     public static let topK = Hyperparameter<Int>(
         .topK, default: 5, .atLeast(1), "Validation top-k accuracy, for classification with more than k classes.")

@@ -19,7 +19,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case batchSize, epochs, maxSteps, earlyStopPatience, minDelta, gradientTolerance, lossTolerance, explodingThreshold
     case divergenceFactor, divergenceSteps
     // Run
-    case seed, topK
+    case seed, topK, checkpointInterval
     /// The run folder `TrainingRun.fit(outputDirectory:resume:)` writes.
     case outputDirectory
     /// Whether `TrainingRun.fit(outputDirectory:resume:)` continues the run already in its folder.

@@ -45,5 +45,7 @@ extension RunConfiguration {
         try Hyperparameters.lossTolerance.validate(lossTolerance)
         try Hyperparameters.explodingThreshold.validate(explodingThreshold)
         try Hyperparameters.topK.validate(topK)
+        try Hyperparameters.divergenceFactor.validate(divergenceFactor)
+        try Hyperparameters.divergenceSteps.validate(divergenceSteps)
     }
 }

@@ -78,6 +78,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var gradientTolerance = Hyperparameters.gradientTolerance.defaultValue
     public var lossTolerance = Hyperparameters.lossTolerance.defaultValue
     public var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
+    public var divergenceFactor = Hyperparameters.divergenceFactor.defaultValue
+    public var divergenceSteps = Hyperparameters.divergenceSteps.defaultValue
 
     // Run
     public var seed = Hyperparameters.seed.defaultValue

@@ -45,8 +45,17 @@ extension Setting {
         case .seed: "--seed"
         case .outputDirectory: "--out"
         case .resume: "--resume"
-        case .syntheticCount, .huberDelta, .eps, .warmupEpochs, .plateauPatience, .clipValue, .explodingThreshold, .topK: nil
-        case .divergenceFactor, .divergenceSteps: nil
+        case .syntheticCount: "--samples"
+        case .huberDelta: "--huber-delta"
+        case .eps: "--eps"
+        case .warmupEpochs: "--warmup-epochs"
+        case .plateauPatience: "--plateau-patience"
+        case .clipValue: "--clip-value"
+        case .explodingThreshold: "--exploding-threshold"
+        case .topK: "--top-k"
+        case .divergenceFactor: "--divergence-factor"
+        case .divergenceSteps: "--divergence-steps"
+        case .checkpointInterval: "--checkpoint-every"
         }
     }
 

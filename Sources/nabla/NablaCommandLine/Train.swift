@@ -15,6 +15,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Option(help: "The run folder.") var out = "runs/latest"
+    @Option(parsing: .unconditional, help: Hyperparameters.checkpointInterval.help)
+    var checkpointEvery = Hyperparameters.checkpointInterval.defaultValue
     @Flag(help: "Continue the run in --out up to the total --epochs.") var resume = false
     @Flag(help: "Print one final JSON object instead of progress.") var json = false
 
@@ -32,7 +34,8 @@ struct Train: ParsableCommand {
                       + (run.validationSet.map { ", validating on \($0.count)" } ?? "") + "; writing \(directory.path)")
             }
             let callbacks: [TrainingCallback] = json ? [] : [ConsoleProgress(epochs: config.epochs)]
-            let result = try run.fit(outputDirectory: directory, resume: resume, callbacks: callbacks)
+            try Hyperparameters.checkpointInterval.validate(checkpointEvery)
+            let result = try run.fit(outputDirectory: directory, resume: resume, callbacks: callbacks, checkpointInterval: checkpointEvery)
             if json {
                 print(try jsonLine(result))
             } else {

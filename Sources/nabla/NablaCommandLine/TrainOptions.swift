@@ -47,6 +47,21 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Hyperparameters.lossTolerance.help) var lossTol: Double?
     @Option(parsing: .unconditional, help: Hyperparameters.seed.help) var seed = Hyperparameters.seed.defaultValue
 
+    @Option(parsing: .unconditional, help: Hyperparameters.syntheticCount.help) var samples = Hyperparameters.syntheticCount.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.huberDelta.help) var huberDelta = Hyperparameters.huberDelta.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.eps.help) var eps: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.warmupEpochs.help) var warmupEpochs = Hyperparameters.warmupEpochs.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.plateauPatience.help)
+    var plateauPatience = Hyperparameters.plateauPatience.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.clipValue.help) var clipValue: Double?
+    @Option(parsing: .unconditional, help: Hyperparameters.explodingThreshold.help)
+    var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.topK.help) var topK = Hyperparameters.topK.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.divergenceFactor.help)
+    var divergenceFactor = Hyperparameters.divergenceFactor.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.divergenceSteps.help)
+    var divergenceSteps = Hyperparameters.divergenceSteps.defaultValue
+
     func configuration() throws -> RunConfiguration {
         var c = RunConfiguration()
         c.data = data
@@ -86,6 +101,16 @@ struct TrainOptions: ParsableArguments {
         c.gradientTolerance = gradTol
         c.lossTolerance = lossTol
         c.seed = seed
+        c.syntheticCount = samples
+        c.huberDelta = huberDelta
+        c.eps = eps
+        c.warmupEpochs = warmupEpochs
+        c.plateauPatience = plateauPatience
+        c.clipValue = clipValue
+        c.explodingThreshold = explodingThreshold
+        c.topK = topK
+        c.divergenceFactor = divergenceFactor
+        c.divergenceSteps = divergenceSteps
         return c
     }
 
