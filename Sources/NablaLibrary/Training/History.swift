@@ -73,12 +73,20 @@ public struct StepInfo: Sendable {
 /// Why training stopped early, or could not go on.
 public enum TrainingError: SettingNaming, Equatable {
     case nonFiniteLoss(epoch: Int, step: Int, value: Double)
+    /// A `StopRequest` (from `signal`, if a signal made it) stopped training after `step` steps of
+    /// `epoch`; `checkpoint` is the folder whose checkpoint resumes there.
+    case interrupted(signal: Int32?, epoch: Int, step: Int, checkpoint: String?)
 
     public var message: SettingText {
         switch self {
         case .nonFiniteLoss(let epoch, let step, let value):
             let stopped = "training stopped: the loss became \(value) at epoch \(epoch), step \(step)"
             return "\(stopped); lower the learning rate (\(setting: .learningRate)) or clip gradients (\(setting: .clipNorm))"
+        case .interrupted(let signal, let epoch, let step, let checkpoint):
+            let cause = signal.map { "by \(StopRequest.name(of: $0))" } ?? "on request"
+            let stopped = "training interrupted \(cause) after step \(step) of epoch \(epoch)"
+            guard let checkpoint else { return "\(stopped); no checkpoint was written (the trainer has no checkpointDirectory)" }
+            return "\(stopped); the checkpoint in \(checkpoint) continues it with \(setting: .resume)"
         }
     }
 }

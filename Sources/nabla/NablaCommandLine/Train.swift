@@ -30,6 +30,8 @@ struct Train: ParsableCommand {
                       + (run.validationSet.map { ", validating on \($0.count)" } ?? "") + "; writing \(directory.path)")
             }
             let callbacks: [TrainingCallback] = json ? [] : [ConsoleProgress(epochs: config.epochs)]
+            // Ctrl-C or SIGTERM: finish the step, write a resumable checkpoint, release the folder, exit 128 + signal.
+            run.trainer.stopRequest = StopRequest.onSignals([SIGINT, SIGTERM])
             let result = try run.fit(outputDirectory: directory, resume: resume, callbacks: callbacks)
             if json {
                 print(try jsonLine(result))
