@@ -179,8 +179,12 @@ public struct CheckpointFolder: Sendable {
         try observe(.didWrite(url))
     }
 
+    /// Creates the folder `url`, or checks that the one already there is a folder, not a link.
     private static func makeDirectory(_ url: URL) throws {
         try check(mkdir(url.path, 0o755) == 0 || errno == EEXIST, url, "creating the folder")
+        guard entryType(url) == .directory else {
+            throw FileError(path: url.path, operation: "write", reason: "creating the folder: something else, perhaps a link, is in the way")
+        }
     }
 
     static func check(_ success: Bool, _ url: URL, _ step: String) throws {

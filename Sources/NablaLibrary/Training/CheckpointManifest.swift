@@ -21,6 +21,8 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
     public static let maxFiles = 64
     /// The largest file a checkpoint may list (1 TiB).
     public static let maxFileSize = 1 << 40
+    /// The largest JSON file a checkpoint may list (256 MiB; the history of a million epochs fits).
+    public static let maxJSONFileSize = 1 << 28
     /// The largest manifest that is read (1 MiB).
     public static let maxManifestSize = 1 << 20
 
@@ -91,7 +93,8 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
         guard (1...Self.maxFiles).contains(files.count) else { throw refuse("files: \(files.count) entries, expected 1 to \(Self.maxFiles)") }
         for (name, entry) in files.sorted(by: { $0.key < $1.key }) {
             guard Self.isValidFileName(name) else { throw refuse("files: \"\(name)\" is not a plain file name") }
-            guard (0...Self.maxFileSize).contains(entry.size) else { throw refuse("files.\(name).size \(entry.size): out of range") }
+            let limit = name.hasSuffix(".json") ? Self.maxJSONFileSize : Self.maxFileSize
+            guard (0...limit).contains(entry.size) else { throw refuse("files.\(name).size \(entry.size): must be in [0, \(limit)]") }
             guard Self.isDigest(entry.sha256) else { throw refuse("files.\(name).sha256 \"\(entry.sha256)\": not a SHA-256") }
         }
     }

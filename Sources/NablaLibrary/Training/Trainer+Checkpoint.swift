@@ -76,7 +76,7 @@ extension Trainer {
         guard let saved = checkpoint.manifest.dataFingerprint, let current = dataFingerprint, saved != current else { return }
         throw CheckpointError(path: checkpoint.location.deletingLastPathComponent().path, problem: """
             the training data differs from the data this checkpoint was trained on (SHA-256 \(current.prefix(12))…, \
-            not \(saved.prefix(12))…); resume with the same data, or start a new run
+            not \(saved.prefix(12))…); resume with the same data and validation split, or start a new run
             """)
     }
 

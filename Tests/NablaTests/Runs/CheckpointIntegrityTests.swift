@@ -45,6 +45,19 @@ import Nabla
         #expect(resume?.contains(name) == true && resume?.contains("stale or corrupt") == true, "\(resume ?? "accepted")")
     }
 
+    /// The layout of earlier versions, files side by side without a manifest, cannot be checked.
+    @Test func runFolderWithoutAManifestIsRefused() throws {
+        let folder = RunFolder.path()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: folder.appendingPathComponent(Checkpoint.trainerFile))
+        try Safetensors.write([:], to: folder.appendingPathComponent(Checkpoint.modelFile))
+        let expected = "\(folder.path): a run folder from an earlier Nabla, without a checkpoint manifest, so its files cannot be checked; train the run again"
+        #expect(RunFolder.message { _ = try TrainedModel.load(from: folder) } == expected)
+        #expect(RunFolder.message { _ = try TrainingRun(RunFolder.config()).fit(outputDirectory: folder, resume: true) } == expected)
+        #expect(RunFolder.message { try TrainingRun(RunFolder.config()).prepareOutput(folder, resume: false) }?.contains("already holds a run") == true)
+    }
+
     /// Resuming on a CSV file that changed since the checkpoint is refused.
     @Test func resumeOnChangedDataIsRefused() throws {
         let folder = RunFolder.path()
