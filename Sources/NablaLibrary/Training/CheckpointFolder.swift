@@ -62,36 +62,47 @@ public struct CheckpointFolder: Sendable {
     ///
     /// - Parameter observe: called at each `Stage`; throwing stops the write there (tests use it to
     ///   stop the writer between any two steps, and to fail a write as a full disk would).
-    /// - Throws: `FileError` naming the file that could not be written; the previous checkpoint is
-    ///   then still the current one.
+    /// - Precondition: the names are distinct plain file names (`CheckpointManifest.isValidFileName`).
+    /// - Throws: `FileError` naming the file that could not be written. Until the switch, the
+    ///   previous checkpoint stays the current one and the unfinished snapshot is removed.
     public func write(_ files: [(name: String, data: Data)], epoch: Int, globalStep: Int, dataFingerprint: String?,
                       observe: (Stage) throws -> Void = { _ in }) throws {
-        let snapshots = directory.appendingPathComponent(Self.snapshotsFolder)
-        try Self.makeDirectory(snapshots)
+        precondition(Set(files.map(\.name)).count == files.count, "CheckpointFolder.write: a file name appears twice in \(files.map(\.name))")
         let name = Self.snapshotName(epoch: epoch, globalStep: globalStep)
-        let snapshot = snapshots.appendingPathComponent(name)
-        try Self.makeDirectory(snapshot)
-        do {
-            var entries: [String: CheckpointManifest.Entry] = [:]
-            for (file, data) in files {
-                precondition(CheckpointManifest.isValidFileName(file), "CheckpointFolder.write: \"\(file)\" is not a plain file name")
-                try Self.create(data, at: snapshot.appendingPathComponent(file), observe)
-                entries[file] = CheckpointManifest.Entry(of: data)
-            }
-            let manifest = CheckpointManifest(epoch: epoch, globalStep: globalStep, dataFingerprint: dataFingerprint, files: entries)
-            try Self.create(try Self.encoder.encode(manifest), at: snapshot.appendingPathComponent(CheckpointManifest.file), observe)
-            AtomicFile.syncDirectory(snapshot.path)
-            AtomicFile.syncDirectory(snapshots.path)
-        } catch {
-            try? FileManager.default.removeItem(at: snapshot)
-            throw error
-        }
+        let manifest = CheckpointManifest(epoch: epoch, globalStep: globalStep, dataFingerprint: dataFingerprint,
+                                          files: Dictionary(uniqueKeysWithValues: files.map { ($0.name, CheckpointManifest.Entry(of: $0.data)) }))
+        let snapshot = try writeSnapshot(name, files + [(CheckpointManifest.file, try Self.encoder.encode(manifest))], observe)
         try switchCurrent(to: name)
         try observe(.switched(snapshot))
         try replaceLink(Self.exportedFile, target: Self.currentLink + "/" + Self.exportedFile)
         try observe(.linkedModel)
         removeSnapshots(keeping: name)
         try observe(.removedOldSnapshots)
+    }
+
+    /// Writes `files` in order into the new folder `snapshots/name`, and flushes it; on failure the
+    /// unfinished folder is removed.
+    private func writeSnapshot(_ name: String, _ files: [(name: String, data: Data)], _ observe: (Stage) throws -> Void) throws -> URL {
+        let snapshots = directory.appendingPathComponent(Self.snapshotsFolder)
+        try Self.makeDirectory(snapshots)
+        let snapshot = snapshots.appendingPathComponent(name)
+        try Self.makeDirectory(snapshot)
+        do {
+            for (file, data) in files {
+                precondition(file == CheckpointManifest.file || CheckpointManifest.isValidFileName(file),
+                             "CheckpointFolder.write: \"\(file)\" is not a plain file name")
+                let url = snapshot.appendingPathComponent(file)
+                try observe(.willWrite(url))
+                try AtomicFile.create(data, at: url)
+                try observe(.didWrite(url))
+            }
+            AtomicFile.syncDirectory(snapshot.path)
+            AtomicFile.syncDirectory(snapshots.path)
+        } catch {
+            try? FileManager.default.removeItem(at: snapshot)
+            throw error
+        }
+        return snapshot
     }
 
     /// Points `checkpoint` at `snapshots/name` with one rename. A `checkpoint` that is a real
@@ -172,12 +183,6 @@ public struct CheckpointFolder: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return encoder
     }()
-
-    private static func create(_ data: Data, at url: URL, _ observe: (Stage) throws -> Void) throws {
-        try observe(.willWrite(url))
-        try AtomicFile.create(data, at: url)
-        try observe(.didWrite(url))
-    }
 
     /// Creates the folder `url`, or checks that the one already there is a folder, not a link.
     private static func makeDirectory(_ url: URL) throws {

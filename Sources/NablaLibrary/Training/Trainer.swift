@@ -134,6 +134,13 @@ public final class Trainer {
                 break
             }
         }
+        var record = finishedEpoch(progress)
+        record.seconds = progress.seconds + Timing.now() - start
+        return (record, reason)
+    }
+
+    /// The record of an epoch whose steps are done: its training figures, then validation.
+    private func finishedEpoch(_ progress: EpochProgress) -> EpochRecord {
         let samples = Double(Swift.max(progress.samples, 1))
         var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.lossSum / samples,
                                  trainAccuracy: task == .classification ? Double(progress.correct) / samples : nil,
@@ -144,8 +151,7 @@ public final class Trainer {
             record.validationAccuracy = result.accuracy
             record.validationTopK = result.topK
         }
-        record.seconds = progress.seconds + Timing.now() - start
-        return (record, reason)
+        return record
     }
 
     /// One optimizer step on a batch: returns the loss, the global gradient norm and the output.
