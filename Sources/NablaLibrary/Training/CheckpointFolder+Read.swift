@@ -39,12 +39,27 @@ extension CheckpointFolder {
     /// - Throws: `CheckpointError` naming the file that is missing, stale or corrupt, or the folder
     ///   when it holds no checkpoint.
     public func read() throws -> CheckpointContents {
-        try checkLink()
-        let manifestURL = current.appendingPathComponent(CheckpointManifest.file)
-        let manifest = try readManifest(manifestURL)
+        var attempts = 0
+        while true {
+            try checkLink()
+            let target = linkTarget
+            let snapshot = linkedSnapshot.map { directory.appendingPathComponent(Self.snapshotsFolder + "/" + $0) } ?? current
+            do {
+                return try read(snapshot)
+            } catch {
+                // A training moved the link on, and removed this snapshot, while it was read: read the new one.
+                attempts += 1
+                guard attempts < 5, linkTarget != target else { throw error }
+            }
+        }
+    }
+
+    /// Reads the snapshot at `snapshot` (the link's target, resolved once), naming files through the link.
+    private func read(_ snapshot: URL) throws -> CheckpointContents {
+        let manifest = try readManifest(snapshot.appendingPathComponent(CheckpointManifest.file))
         var files: [String: Data] = [:]
         for (name, entry) in manifest.files.sorted(by: { $0.key < $1.key }) {
-            files[name] = try Self.readChecked(current.appendingPathComponent(name), entry)
+            files[name] = try Self.readChecked(snapshot.appendingPathComponent(name), shownAs: current.appendingPathComponent(name), entry)
         }
         try checkExport(manifest)
         return CheckpointContents(manifest: manifest, location: current, files: files)
@@ -71,11 +86,12 @@ extension CheckpointFolder {
     }
 
     private func readManifest(_ url: URL) throws -> CheckpointManifest {
+        let shown = current.appendingPathComponent(CheckpointManifest.file).path
         guard entryType(url) == .file else {
-            throw CheckpointError(path: url.path, problem: "missing: the checkpoint is incomplete" + CheckpointError.damagedHint)
+            throw CheckpointError(path: shown, problem: "missing: the checkpoint is incomplete" + CheckpointError.damagedHint)
         }
         guard let size = Self.fileSize(url), size <= CheckpointManifest.maxManifestSize else {
-            throw CheckpointError(path: url.path, problem: "larger than \(CheckpointManifest.maxManifestSize) bytes, too large for a manifest"
+            throw CheckpointError(path: shown, problem: "larger than \(CheckpointManifest.maxManifestSize) bytes, too large for a manifest"
                                   + CheckpointError.damagedHint)
         }
         let data = try AtomicFile.read(url)
@@ -83,9 +99,9 @@ extension CheckpointFolder {
         do {
             manifest = try JSONDecoder().decode(CheckpointManifest.self, from: data)
         } catch {
-            throw CheckpointError(path: url.path, problem: "not a checkpoint manifest (\(CheckpointError.brief(error)))" + CheckpointError.damagedHint)
+            throw CheckpointError(path: shown, problem: "not a checkpoint manifest (\(CheckpointError.brief(error)))" + CheckpointError.damagedHint)
         }
-        try manifest.validate(path: url.path)
+        try manifest.validate(path: shown)
         return manifest
     }
 
@@ -98,30 +114,30 @@ extension CheckpointFolder {
             return
         }
         do {
-            _ = try Self.readChecked(url, entry)
+            _ = try Self.readChecked(url, shownAs: url, entry)
         } catch is CheckpointError {
             throw CheckpointError(path: url.path, problem: "stale or corrupt: it differs from the checkpoint's model, "
                 + "\(Self.currentLink)/\(Self.exportedFile) (was it replaced by hand?); remove it, and the next checkpoint links it again")
         }
     }
 
-    /// The contents of `url` if its size and SHA-256 are those `entry` records.
-    static func readChecked(_ url: URL, _ entry: CheckpointManifest.Entry) throws -> Data {
+    /// The contents of `url` if its size and SHA-256 are those `entry` records; errors name it `shown`.
+    static func readChecked(_ url: URL, shownAs shown: URL, _ entry: CheckpointManifest.Entry) throws -> Data {
         guard let size = fileSize(url) else {
-            throw CheckpointError(path: url.path, problem: "missing, though the checkpoint's manifest lists it" + CheckpointError.damagedHint)
+            throw CheckpointError(path: shown.path, problem: "missing, though the checkpoint's manifest lists it" + CheckpointError.damagedHint)
         }
-        guard size == entry.size else { throw sizeMismatch(url, size, entry.size) }
+        guard size == entry.size else { throw sizeMismatch(shown, size, entry.size) }
         let data = try AtomicFile.read(url)
-        guard data.count == entry.size else { throw sizeMismatch(url, data.count, entry.size) }
+        guard data.count == entry.size else { throw sizeMismatch(shown, data.count, entry.size) }
         guard SHA256.hexDigest(of: data) == entry.sha256 else {
-            throw CheckpointError(path: url.path, problem: "stale or corrupt: its SHA-256 is not the one the checkpoint's manifest "
+            throw CheckpointError(path: shown.path, problem: "stale or corrupt: its SHA-256 is not the one the checkpoint's manifest "
                                   + "records (bit rot, or a file copied from elsewhere)" + CheckpointError.damagedHint)
         }
         return data
     }
 
-    private static func sizeMismatch(_ url: URL, _ size: Int, _ expected: Int) -> CheckpointError {
-        CheckpointError(path: url.path, problem: "stale or corrupt: \(size) bytes where the checkpoint's manifest records \(expected) "
+    private static func sizeMismatch(_ shown: URL, _ size: Int, _ expected: Int) -> CheckpointError {
+        CheckpointError(path: shown.path, problem: "stale or corrupt: \(size) bytes where the checkpoint's manifest records \(expected) "
                         + "(a file from another checkpoint, or a copy cut short)" + CheckpointError.damagedHint)
     }
 

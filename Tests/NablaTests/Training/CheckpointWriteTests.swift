@@ -60,6 +60,38 @@ import Nabla
         }
     }
 
+    /// `nabla eval` on a folder that a training is writing reads whole checkpoints, whichever it finds.
+    @Test func readersDuringTrainingSeeWholeCheckpoints() throws {
+        let folder = TrainerTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = TrainerTests.makeTrainer(seed: 2, epochs: 60)
+        trainer.checkpointDirectory = folder
+        let done = StopRequest()
+        let failures = ReadResults()
+        let reader = Thread {
+            while !done.isRequested {
+                guard CheckpointFolder(folder).exists else { continue }
+                do { failures.append(try CheckpointFolder(folder).read().manifest.epoch) } catch { failures.append("\(error)") }
+            }
+        }
+        reader.start()
+        try trainer.fit()
+        done.request()
+        while !reader.isFinished { usleep(1_000) }
+        #expect(failures.errors.isEmpty, "\(failures.errors.prefix(3))")
+        #expect(failures.reads > 0)
+    }
+
+    /// What a reading thread saw.
+    final class ReadResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var epochs: [Int] = [], messages: [String] = []
+        var reads: Int { lock.withLock { epochs.count } }
+        var errors: [String] { lock.withLock { messages } }
+        func append(_ epoch: Int) { lock.withLock { epochs.append(epoch) } }
+        func append(_ error: String) { lock.withLock { messages.append(error) } }
+    }
+
     @Test func aFullDiskLeavesThePreviousCheckpoint() throws {
         for failing in 0..<4 {
             let (trainer, folder) = try Self.checkpointed(epochs: 1)
