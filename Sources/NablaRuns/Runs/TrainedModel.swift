@@ -34,15 +34,18 @@ public struct TrainedModel {
     public static func load(from directory: URL) throws -> TrainedModel {
         let checkpoint = try CheckpointFolder(directory).read()
         let config = try decode(RunConfiguration.self, TrainingRun.configFile, checkpoint)
+        let info = try decode(ModelInfo.self, ModelInfo.file, checkpoint)
+        try info.validate(path: checkpoint.url(ModelInfo.file).path)
+        let model: Module
         do {
             try config.validate()
-        } catch let error as ConfigurationError {
+            _ = try DataSource.parse(config.data)
+            _ = try config.makeLoss(task: info.task)
+            model = try TrainingRun.buildModel(config, inputShape: info.inputShape, outputs: info.outputs)
+        } catch let error as SettingNaming {
             throw CheckpointError(path: checkpoint.url(TrainingRun.configFile).path,
                                   problem: error.message.description + CheckpointError.damagedHint)
         }
-        let info = try decode(ModelInfo.self, ModelInfo.file, checkpoint)
-        try info.validate(path: checkpoint.url(ModelInfo.file).path)
-        let model = try TrainingRun.buildModel(config, inputShape: info.inputShape, outputs: info.outputs)
         let weights = checkpoint.url(Checkpoint.modelFile).path
         try model.loadStateDict(Safetensors.read(data: checkpoint.data(Checkpoint.modelFile), name: weights).tensors)
         model.eval()

@@ -43,6 +43,16 @@ import Nabla
         #expect(text?.contains("model.json: outputs \(1 << 40): must be in [1, ") == true, "\(text ?? "accepted")")
     }
 
+    @Test func unknownLossInConfig() throws {
+        let folder = try RunFolder.trained(epochs: 1)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = RunFolder.checkpointFile(folder, "config.json")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "\"activation\"", with: "\"loss\" : \"focal\",\n  \"activation\"")
+        try RunFolder.replace("config.json", in: folder, with: Data(text.utf8), reseal: true)
+        let message = RunFolder.message { _ = try TrainedModel.load(from: folder) }
+        #expect(message?.contains("config.json: loss focal: not available for classification") == true, "\(message ?? "accepted")")
+    }
+
     @Test func hiddenSizeInConfig() throws {
         let folder = try RunFolder.trained(epochs: 1)
         defer { try? FileManager.default.removeItem(at: folder) }
