@@ -10,8 +10,10 @@ Tests/Fixtures/README.md for the virtual environment) and a release build of `na
 Nabla → PyTorch: `nabla train` writes model.safetensors; PyTorch loads it with
 `model.load_state_dict(safetensors.torch.load_file(path))` into the equivalent model from
 Tests/Fixtures/model_presets.py, and both predict the same inputs.
-PyTorch → Nabla: PyTorch's own randomly initialized weights are saved with safetensors and put
-into a Nabla run folder; `nabla predict` must reproduce PyTorch's outputs.
+PyTorch → Nabla: PyTorch's own randomly initialized weights are saved with safetensors and start a
+Nabla run (`--pretrained`, learning rate 0, so they stay as they are); `nabla predict` on that run
+folder must reproduce PyTorch's outputs. (A file copied into a run folder by hand is refused: each
+checkpoint's manifest records its files' SHA-256.)
 The CNN case needs Fashion-MNIST (apt-get install dataset-fashion-mnist).
 """
 
@@ -61,6 +63,15 @@ def check(name, ours, theirs):
     return err <= TOLERANCE
 
 
+def from_pytorch(tmp, name, model, *train_args):
+    """A Nabla run folder whose weights are `model`'s, by `--pretrained` with a learning rate of 0."""
+    weights = os.path.join(tmp, f"{name}-torch.safetensors")
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
+    run = os.path.join(tmp, f"{name}-from-torch")
+    nabla("train", *train_args, "--pretrained", weights, "--lr", "0", "--epochs", "1", "--out", run, "--json")
+    return run
+
+
 def mlp_case(tmp):
     run = os.path.join(tmp, "mlp")
     nabla("train", "--data", "spirals", "--model", "mlp", "--epochs", "3", "--out", run, "--json")
@@ -71,7 +82,7 @@ def mlp_case(tmp):
     model.load_state_dict(load_file(os.path.join(run, "model.safetensors")))
     ok = check("MLP Nabla → PyTorch", torch_predict(model, points), nabla_predict(run, csv))
     fresh = mlp(in_features=2, out=2)
-    save_file({k: v.contiguous() for k, v in fresh.state_dict().items()}, os.path.join(run, "model.safetensors"))
+    run = from_pytorch(tmp, "mlp", fresh, "--data", "spirals", "--model", "mlp")
     ok &= check("MLP PyTorch → Nabla", nabla_predict(run, csv), torch_predict(fresh, points))
     return ok
 
@@ -90,7 +101,7 @@ def cnn_case(tmp):
     model.load_state_dict(load_file(os.path.join(run, "model.safetensors")))
     ok = check("CNN Nabla → PyTorch", torch_predict(model, x), nabla_predict(run, image))
     fresh = cnn()
-    save_file({k: v.contiguous() for k, v in fresh.state_dict().items()}, os.path.join(run, "model.safetensors"))
+    run = from_pytorch(tmp, "cnn", fresh, "--data", "fashion-mnist", "--model", "cnn", "--max-steps", "1")
     ok &= check("CNN PyTorch → Nabla", nabla_predict(run, image), torch_predict(fresh, x))
     return ok
 

@@ -87,6 +87,11 @@ import Nabla
         #expect { try run.prepareOutput(out, resume: false) } throws: {
             commandLineMessage(for: $0) == "--out \(out.path) already holds a run; pass --resume to continue it, or choose another --out"
         }
+        let lock = try FolderLock(out)
+        #expect { try run.prepareOutput(out, resume: true) } throws: {
+            commandLineMessage(for: $0).hasSuffix("is writing this run folder; wait for it to end, or choose another --out")
+        }
+        lock.release()
         let blocked = out.appendingPathComponent("metrics.csv").appendingPathComponent("run")
         #expect { try run.prepareOutput(blocked, resume: false) } throws: {
             let text = commandLineMessage(for: $0)

@@ -133,6 +133,18 @@ public final class DataLoader: Sequence {
     /// ```
     public func batches(epoch: Int) -> Batches { Batches(loader: self, epoch: epoch) }
 
+    /// The batches of epoch `epoch` from batch `start` on (the first `start` are skipped unbuilt),
+    /// as a run interrupted mid-epoch resumes.
+    ///
+    /// ```swift
+    /// Array(loader.batches(epoch: 5, from: 2)).count == loader.batchesPerEpoch - 2   // true
+    /// ```
+    public func batches(epoch: Int, from start: Int) -> Batches {
+        var batches = Batches(loader: self, epoch: epoch)
+        batches.index = Swift.min(Swift.max(start, 0), batchesPerEpoch)
+        return batches
+    }
+
     /// The batches of the current `epoch`; advances `epoch` by one.
     public func makeIterator() -> Batches {
         defer { epoch += 1 }

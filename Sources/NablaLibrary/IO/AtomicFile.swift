@@ -45,6 +45,24 @@ public enum AtomicFile {
         syncDirectory(directory)
     }
 
+    /// Creates the file `url` with `data` and flushes it to disk. Nothing already at `url` is
+    /// touched: an existing file or link there, even a dangling one, is an error.
+    ///
+    /// - Throws: `FileError` naming the path, the step that failed and the system's reason.
+    public static func create(_ data: Data, at url: URL) throws {
+        let path = url.path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(path, "creating the file: \(systemError())") }
+        do {
+            try writeAll(data, to: descriptor, path: path)
+            guard fsync(descriptor) == 0 else { throw failure(path, "flushing to disk: \(systemError())") }
+        } catch {
+            _ = close(descriptor)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw failure(path, "closing: \(systemError())") }
+    }
+
     /// Reads the whole file at `url`.
     ///
     /// - Throws: `FileError` with the system's reason, e.g. "No such file or directory".
@@ -83,7 +101,7 @@ public enum AtomicFile {
     }
 
     /// Flushes the directory entry; some file systems refuse fsync on directories, which is harmless.
-    private static func syncDirectory(_ directory: String) {
+    package static func syncDirectory(_ directory: String) {
         let descriptor = open(directory, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
@@ -94,7 +112,7 @@ public enum AtomicFile {
         FileError(path: path, operation: "write", reason: reason + hint)
     }
 
-    private static func systemError() -> String {
+    package static func systemError() -> String {
         String(cString: strerror(errno))
     }
 }

@@ -38,6 +38,12 @@ package struct GradientFlow {
         return total.squareRoot()
     }
 
+    /// The per-layer sums and the step count since the last `epochMeans`, for a checkpoint taken mid-epoch.
+    var partial: (sums: [Double], steps: Int) {
+        get { (sums, steps) }
+        set { (sums, steps) = newValue }
+    }
+
     /// Records this step's per-layer norms; returns the global norm.
     mutating func record() -> Double {
         var global = 0.0

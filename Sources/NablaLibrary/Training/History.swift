@@ -75,6 +75,9 @@ public enum TrainingError: SettingNaming, Equatable {
     case nonFiniteLoss(epoch: Int, step: Int, value: Double)
     /// The step loss stayed above `divergenceFactor` × its best for `divergenceSteps` steps in a row.
     case diverged(epoch: Int, step: Int, loss: Double, best: Double)
+    /// A `StopRequest` (from `signal`, if a signal made it) stopped training after `step` steps of
+    /// `epoch`; `checkpoint` is the folder whose checkpoint resumes there.
+    case interrupted(signal: Int32?, epoch: Int, step: Int, checkpoint: String?)
 
     public var message: SettingText {
         switch self {
@@ -84,6 +87,11 @@ public enum TrainingError: SettingNaming, Equatable {
         case .diverged(let epoch, let step, let loss, let best):
             let stopped = "training stopped: diverged at epoch \(epoch), step \(step): the loss is \(loss), its best was \(best)"
             return "\(stopped); lower the learning rate (\(setting: .learningRate)) or clip gradients (\(setting: .clipNorm))"
+        case .interrupted(let signal, let epoch, let step, let checkpoint):
+            let cause = signal.map { "by \(StopRequest.name(of: $0))" } ?? "on request"
+            let stopped = "training interrupted \(cause) after step \(step) of epoch \(epoch)"
+            guard let checkpoint else { return "\(stopped); no checkpoint was written (the trainer has no checkpointDirectory)" }
+            return "\(stopped); the checkpoint in \(checkpoint) continues it with \(setting: .resume)"
         }
     }
 }

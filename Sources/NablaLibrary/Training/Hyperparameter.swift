@@ -32,6 +32,10 @@ public struct Bounds<Number: Comparable & Numeric & Sendable & CustomStringConve
     public static func atLeast(_ minimum: Number) -> Bounds {
         Bounds(lower: minimum, lowerInclusive: true, upper: nil, upperInclusive: true)
     }
+    /// The closed interval [`minimum`, `maximum`].
+    public static func between(_ minimum: Number, _ maximum: Number) -> Bounds {
+        Bounds(lower: minimum, lowerInclusive: true, upper: maximum, upperInclusive: true)
+    }
     /// The half-open interval [0, 1), as for a probability that may not be 1.
     public static var unitHalfOpen: Bounds { Bounds(lower: 0, lowerInclusive: true, upper: 1, upperInclusive: false) }
     /// The open interval (0, 1), as for a decay factor.

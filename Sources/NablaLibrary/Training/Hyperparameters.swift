@@ -46,7 +46,7 @@ public enum Hyperparameters {
     public static let validationSplit = Hyperparameter<Double>(
         .validationSplit, default: 0.1, .unitHalfOpen, "Fraction of the training set held out for validation.")
     public static let syntheticCount = Hyperparameter<Int>(
-        .syntheticCount, default: 1000, .atLeast(1), "Samples in a synthetic data set.")
+        .syntheticCount, default: 1000, .between(1, 10_000_000), "Samples in a synthetic data set.")
     public static let batchSize = Hyperparameter<Int>(
         .batchSize, default: 128, .atLeast(1), "Samples per batch: 1 is SGD, 'all' is batch gradient descent.")
 

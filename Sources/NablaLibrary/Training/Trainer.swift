@@ -45,6 +45,16 @@ public final class Trainer {
     /// When set, a checkpoint is written here every `checkpointInterval` epochs and when training stops.
     public var checkpointDirectory: URL?
     public var checkpointInterval = 1
+    /// Files written into every checkpoint beside the trainer's own, in the same atomic unit (a
+    /// run keeps its `config.json` and `model.json` there), by name.
+    public var checkpointAttachments: [String: Data] = [:]
+    /// Checked before every step; once set, training stops there, writes a checkpoint (when
+    /// `checkpointDirectory` is set) and throws `TrainingError.interrupted`.
+    public var stopRequest: StopRequest?
+    /// The SHA-256 of the training and validation samples, recorded in every checkpoint, so that
+    /// `resume` refuses to continue on other data. Computed when first needed; set it to `nil` to
+    /// record none (for a dataset too costly to read twice).
+    public lazy var dataFingerprint: String? = Self.fingerprint(train.dataset, validation?.dataset)
 
     public internal(set) var history = TrainingHistory()
     /// The number of completed epochs.
@@ -53,6 +63,8 @@ public final class Trainer {
     var earlyStopping = EarlyStoppingState()
     var bestWeights: [String: Tensor]?
     var flow: GradientFlow
+    /// The epoch under way when training was interrupted, restored by `resume`.
+    var progress: EpochProgress?
 
     public init(model: Module, loss: @escaping (Tensor, Tensor) -> Tensor, optimizer: Optimizer, train: DataLoader,
                 validation: DataLoader? = nil, task: Task = .classification, classes: Int = 0) {
@@ -93,39 +105,34 @@ public final class Trainer {
         return history
     }
 
-    /// One pass over the training data, then validation. Returns the record and a stop reason, if any.
+    /// One pass over the training data (from where an interrupted run stopped), then validation.
+    /// Returns the record and a stop reason, if any.
     private func runEpoch() throws -> (EpochRecord, String?) {
         let start = Timing.now()
         let batches = train.batchesPerEpoch
+        var progress = self.progress ?? EpochProgress()
+        self.progress = nil
         callbacks.forEach { $0.epochDidBegin(epoch + 1, batches: batches) }
         model.train()
-        var lossSum = 0.0, samples = 0, correct = 0
         var reason: String?
-        for (index, (x, y)) in train.batches(epoch: epoch).enumerated() {
-            let output = model(x)
-            var objective = loss(output, y)
-            let value = Double(objective.item)
-            guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: index + 1, value: value) }
-            try checkDivergence(value, step: index + 1)
-            if let penalty { objective = objective + penalty(model) }
-            optimizer.zeroGrad()
-            objective.backward()
-            let norm = flow.record()
-            if let clipNorm { _ = clipGradNorm(optimizer.parameters, maxNorm: clipNorm) }
-            if let clipValue { clipGradValue(optimizer.parameters, clipValue: clipValue) }
-            optimizer.step()
-            globalStep += 1
+        for (x, y) in train.batches(epoch: epoch, from: progress.batch) {
+            if let stopRequest, stopRequest.isRequested {
+                progress.seconds += Timing.now() - start
+                try interrupt(progress, signal: stopRequest.signal)
+            }
+            let (value, norm, output) = try step(x, y, batch: progress.batch)
             let n = x.shape[0]
-            lossSum += value * Double(n)
-            samples += n
-            if task == .classification { correct += Metrics.correctCount(logits: output.detached(), targets: y) }
-            let info = StepInfo(epoch: epoch + 1, batch: index, batches: batches, globalStep: globalStep, loss: value,
-                                runningLoss: lossSum / Double(samples),
-                                runningAccuracy: task == .classification ? Double(correct) / Double(samples) : nil,
-                                samples: n, samplesSoFar: samples, gradientNorm: norm)
+            progress.batch += 1
+            progress.lossSum += value * Double(n)
+            progress.samples += n
+            if task == .classification { progress.correct += Metrics.correctCount(logits: output.detached(), targets: y) }
+            let info = StepInfo(epoch: epoch + 1, batch: progress.batch - 1, batches: batches, globalStep: globalStep, loss: value,
+                                runningLoss: progress.lossSum / Double(progress.samples),
+                                runningAccuracy: task == .classification ? Double(progress.correct) / Double(progress.samples) : nil,
+                                samples: n, samplesSoFar: progress.samples, gradientNorm: norm)
             callbacks.forEach { $0.stepDidEnd(info) }
             if let tol = stop.minGradientNorm, norm < tol {
-                reason = "gradient norm \(norm) fell below \(tol) at epoch \(epoch + 1), step \(index + 1)"
+                reason = "gradient norm \(norm) fell below \(tol) at epoch \(epoch + 1), step \(progress.batch)"
                 break
             }
             if let maxSteps = stop.maxSteps, globalStep >= maxSteps {
@@ -133,8 +140,16 @@ public final class Trainer {
                 break
             }
         }
-        var record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(Swift.max(samples, 1)),
-                                 trainAccuracy: task == .classification ? Double(correct) / Double(Swift.max(samples, 1)) : nil,
+        var record = finishedEpoch(progress)
+        record.seconds = progress.seconds + Timing.now() - start
+        return (record, reason)
+    }
+
+    /// The record of an epoch whose steps are done: its training figures, then validation.
+    private func finishedEpoch(_ progress: EpochProgress) -> EpochRecord {
+        let samples = Double(Swift.max(progress.samples, 1))
+        var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.lossSum / samples,
+                                 trainAccuracy: task == .classification ? Double(progress.correct) / samples : nil,
                                  learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans())
         if let validation {
             let result = evaluate(model, on: validation, loss: loss, task: task, classes: classes, topK: topK)
@@ -142,8 +157,41 @@ public final class Trainer {
             record.validationAccuracy = result.accuracy
             record.validationTopK = result.topK
         }
-        record.seconds = Timing.now() - start
-        return (record, reason)
+        return record
+    }
+
+    /// One optimizer step on a batch: returns the loss, the global gradient norm and the output.
+    private func step(_ x: Tensor, _ y: Tensor, batch: Int) throws -> (Double, Double, Tensor) {
+        let output = model(x)
+        var objective = loss(output, y)
+        let value = Double(objective.item)
+        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }
+        try checkDivergence(value, step: batch + 1)
+        if let penalty { objective = objective + penalty(model) }
+        optimizer.zeroGrad()
+        objective.backward()
+        let norm = flow.record()
+        if let clipNorm { _ = clipGradNorm(optimizer.parameters, maxNorm: clipNorm) }
+        if let clipValue { clipGradValue(optimizer.parameters, clipValue: clipValue) }
+        optimizer.step()
+        globalStep += 1
+        return (value, norm, output)
+    }
+
+    /// Keeps the epoch's progress, writes a checkpoint that resumes at the next step, and throws.
+    private func interrupt(_ progress: EpochProgress, signal: Int32?) throws -> Never {
+        self.progress = progress.batch > 0 ? progress : nil
+        if let checkpointDirectory { try saveCheckpoint(to: checkpointDirectory) }
+        throw TrainingError.interrupted(signal: signal, epoch: epoch + 1, step: progress.batch,
+                                        checkpoint: checkpointDirectory?.path)
+    }
+
+    /// The SHA-256 of the training samples, then of the validation samples.
+    static func fingerprint(_ train: any Dataset, _ validation: (any Dataset)?) -> String {
+        var hash = SHA256()
+        train.fingerprint(into: &hash)
+        validation?.fingerprint(into: &hash)
+        return hash.hexDigest()
     }
 
     /// Throws when the loss has stayed above `divergenceFactor` × its best (floored at 1e-8, so a

@@ -20,7 +20,20 @@ extension RunConfiguration {
         try Hyperparameters.syntheticCount.validate(syntheticCount)
         try Hyperparameters.dropout.validate(dropout)
         _ = try resolvedBatchSize()
+        if let hidden {
+            guard hidden.count <= Self.maxHiddenLayers else {
+                throw ConfigurationError("\(setting: .hidden): \(hidden.count) layers, at most \(Self.maxHiddenLayers)")
+            }
+            for size in hidden where !Self.hiddenSizes.contains(size) {
+                throw ConfigurationError("\(setting: .hidden) \(size): must be in [1, \(Self.hiddenSizes.upperBound)]")
+            }
+        }
     }
+
+    /// The widths a preset's hidden layer may have.
+    static let hiddenSizes = 1...65_536
+    /// The most hidden layers a preset may have.
+    static let maxHiddenLayers = 64
 
     private func validateObjective() throws {
         try Hyperparameters.labelSmoothing.validate(labelSmoothing)

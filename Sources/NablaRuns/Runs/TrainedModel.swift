@@ -26,27 +26,43 @@ public struct TrainedModel {
     public let config: RunConfiguration
     public let info: ModelInfo
 
-    /// Rebuilds the model from `config.json` and `model.json` and loads `model.safetensors`.
+    /// Rebuilds the model from the checkpoint's `config.json` and `model.json` and loads its
+    /// `model.safetensors`. Every file is checked against the checkpoint's manifest, and every
+    /// field against what a run can write, before anything is built.
+    ///
+    /// - Throws: `CheckpointError` naming the file, and the field, that cannot be used.
     public static func load(from directory: URL) throws -> TrainedModel {
-        func decode<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-            let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw CheckpointError(path: directory.path, problem: "no \(name) here; is this a run folder written by `nabla train`?")
-            }
-            do {
-                return try JSONDecoder().decode(type, from: AtomicFile.read(url))
-            } catch let error as FileError {
-                throw error
-            } catch {
-                throw CheckpointError(path: url.path, problem: "cannot be read (\(error))")
-            }
+        let checkpoint = try CheckpointFolder(directory).read()
+        let config = try decode(RunConfiguration.self, TrainingRun.configFile, checkpoint)
+        let info = try decode(ModelInfo.self, ModelInfo.file, checkpoint)
+        try info.validate(path: checkpoint.url(ModelInfo.file).path)
+        let model: Module
+        do {
+            try config.validate()
+            _ = try DataSource.parse(config.data)
+            _ = try config.makeLoss(task: info.task, classes: info.outputs)
+            model = try TrainingRun.buildModel(config, inputShape: info.inputShape, outputs: info.outputs)
+        } catch let error as SettingNaming {
+            throw CheckpointError(path: checkpoint.url(TrainingRun.configFile).path,
+                                  problem: error.message.description + CheckpointError.damagedHint)
         }
-        let config = try decode(RunConfiguration.self, TrainingRun.configFile)
-        let info = try decode(ModelInfo.self, ModelInfo.file)
-        let model = try TrainingRun.buildModel(config, inputShape: info.inputShape, outputs: info.outputs)
-        try Checkpoint.loadWeights(into: model, from: directory)
+        let weights = checkpoint.url(Checkpoint.modelFile).path
+        try model.loadStateDict(Safetensors.read(data: checkpoint.data(Checkpoint.modelFile), name: weights).tensors)
         model.eval()
         return TrainedModel(model: model, config: config, info: info)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ name: String, _ checkpoint: CheckpointContents) throws -> T {
+        guard checkpoint.contains(name) else {
+            throw CheckpointError(path: checkpoint.url(name).path,
+                                  problem: "missing: this checkpoint holds no \(name), so it is not a run folder's that TrainingRun.fit wrote")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: checkpoint.data(name))
+        } catch {
+            throw CheckpointError(path: checkpoint.url(name).path, problem: "cannot be read (\(CheckpointError.brief(error)))"
+                                  + CheckpointError.damagedHint)
+        }
     }
 
     /// Class probabilities (softmax of the logits divided by `temperature`) for classification, or the

@@ -26,10 +26,16 @@ public struct RunResult: Codable, Sendable, Equatable {
 extension TrainingRun {
     public static let configFile = "config.json"
 
-    /// Checks that `directory` can receive this run before any training happens: it must be writable,
-    /// and it must not hold another run unless `resume` continues that run.
+    /// Checks that `directory` can receive this run before any training happens: no other training
+    /// may hold it, it must be writable, and it must not hold another run unless `resume` continues
+    /// that run. `fit` checks all this again, holding the folder's lock.
     public func prepareOutput(_ directory: URL, resume: Bool) throws {
-        let manager = FileManager.default
+        try checkCheckpoint(directory, resume: resume)
+        try Self.checkUnlocked(directory)
+        try Self.probeWritable(directory)
+    }
+
+    private func checkCheckpoint(_ directory: URL, resume: Bool) throws {
         if resume {
             guard Checkpoint.exists(in: directory) else {
                 throw ConfigurationError("\(directory.path): \(setting: .resume): no checkpoint here to continue; run without \(setting: .resume) first")
@@ -40,28 +46,29 @@ extension TrainingRun {
                 pass \(setting: .resume) to continue it, or choose another \(setting: .outputDirectory)
                 """)
         }
-        do {
-            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-            let probe = directory.appendingPathComponent(".nabla-write-test-\(ProcessInfo.processInfo.processIdentifier)")
-            try Data().write(to: probe)
-            try manager.removeItem(at: probe)
-        } catch {
-            throw ConfigurationError("cannot write to \(directory.path): \(error.localizedDescription); choose a writable \(setting: .outputDirectory)")
-        }
     }
 
-    /// Trains, checkpointing into `directory` after every epoch, then evaluates the test set and
-    /// writes `metrics.csv`, the plots and `report.html`.
+    /// Trains, checkpointing into `directory` after every `checkpointInterval` epochs, then
+    /// evaluates the test set and writes `metrics.csv`, the plots and `report.html`.
+    ///
+    /// The folder is locked while the run lasts: a second run on it fails, naming this process.
+    /// Each checkpoint is one atomic unit holding the model, the optimizer, the trainer's state,
+    /// `config.json` and `model.json` (see `CheckpointFolder`). With `resume`, temporaries that a
+    /// crash left behind are removed and the checkpoint is checked before training continues.
     public func fit(outputDirectory directory: URL, resume: Bool = false, callbacks: [TrainingCallback] = [],
                     checkpointInterval: Int = 1) throws -> RunResult {
-        try prepareOutput(directory, resume: resume)
+        try checkCheckpoint(directory, resume: resume)
+        let lock = try lockOutput(directory)
+        defer { lock.release() }
+        try checkCheckpoint(directory, resume: resume)
+        try Self.probeWritable(directory)
+        Self.removeStrays(directory)
         if resume { try trainer.resume(from: directory) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(config), to: directory.appendingPathComponent(Self.configFile))
         let info = ModelInfo(inputShape: data.inputShape, outputs: data.outputs, task: data.task, classNames: data.classNames,
                              standardizer: data.standardizer)
-        try AtomicFile.write(try encoder.encode(info), to: directory.appendingPathComponent(ModelInfo.file))
+        trainer.checkpointAttachments = [Self.configFile: try encoder.encode(config), ModelInfo.file: try encoder.encode(info)]
         trainer.checkpointDirectory = directory
         trainer.checkpointInterval = checkpointInterval
         trainer.callbacks = callbacks

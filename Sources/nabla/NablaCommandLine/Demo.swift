@@ -27,7 +27,7 @@ struct Demo: ParsableCommand {
             config.seed = seed
             let run = try TrainingRun(config)
             let directory = URL(fileURLWithPath: out)
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("trainer.json").path) {
+            if Checkpoint.exists(in: directory) {
                 try FileManager.default.removeItem(at: directory)   // the demo always starts over
             }
             if !json {

@@ -74,7 +74,8 @@ func commandLineMessage(for error: Error) -> String {
     return "\(error)"
 }
 
-/// Runs `body`, turning any error into one line on standard error and a non-zero exit code.
+/// Runs `body`, turning any error into one line on standard error and a non-zero exit code:
+/// 128 + the signal for training that a signal interrupted, as a shell reports it, 1 otherwise.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -82,7 +83,16 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw error
     } catch {
         FileHandle.standardError.write(Data("error: \(commandLineMessage(for: error))\n".utf8))
-        throw ExitCode.failure
+        throw exitCode(for: error)
+    }
+}
+
+/// The exit code for `error`.
+func exitCode(for error: Error) -> ExitCode {
+    guard let error = error as? TrainingError else { return .failure }
+    switch error {
+    case .interrupted(let signal?, _, _, _): return ExitCode(128 + signal)
+    case .interrupted(nil, _, _, _), .nonFiniteLoss, .diverged: return .failure
     }
 }
 

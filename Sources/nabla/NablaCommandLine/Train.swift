@@ -35,6 +35,8 @@ struct Train: ParsableCommand {
             }
             let callbacks: [TrainingCallback] = json ? [] : [ConsoleProgress(epochs: config.epochs)]
             try Hyperparameters.checkpointInterval.validate(checkpointEvery)
+            // Ctrl-C or SIGTERM: finish the step, write a resumable checkpoint, release the folder, exit 128 + signal.
+            run.trainer.stopRequest = StopRequest.onSignals([SIGINT, SIGTERM])
             let result = try run.fit(outputDirectory: directory, resume: resume, callbacks: callbacks, checkpointInterval: checkpointEvery)
             if json {
                 print(try jsonLine(result))

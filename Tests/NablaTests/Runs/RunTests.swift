@@ -66,11 +66,11 @@ import Nabla
         let result = try run.fit(outputDirectory: out)
         #expect(result.epochs == 8 && result.validationAccuracy! > 0.8)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))
-        for name in ["model.safetensors", "optimizer.safetensors", "trainer.json", "config.json", "model.json", "metrics.csv",
-                     "result.json", "loss.svg", "accuracy.svg", "confusion_matrix.svg", "gradient_flow.svg",
-                     "decision_boundary.svg", "report.html"] {
-            #expect(files.contains(name), "missing \(name)")
-        }
+        #expect(files == ["checkpoint", "snapshots", ".lock", "model.safetensors", "metrics.csv", "result.json", "loss.svg", "accuracy.svg",
+                          "confusion_matrix.svg", "gradient_flow.svg", "decision_boundary.svg", "report.html"])
+        let checkpoint = Set(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checkpoint").path))
+        #expect(checkpoint == ["model.safetensors", "optimizer.safetensors", "trainer.json", "config.json", "model.json", "manifest.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("snapshots").path).count == 1)
         let csv = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 9)
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)

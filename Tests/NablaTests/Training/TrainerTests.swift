@@ -59,6 +59,40 @@ import Nabla
         #expect(straight.history.epochs.map(\.trainLoss) == second.history.epochs.map(\.trainLoss))
     }
 
+    /// Requests a stop at the end of global step `step`.
+    final class StopAfter: TrainingCallback {
+        let step: Int, request: StopRequest
+        init(step: Int, _ request: StopRequest) {
+            self.step = step
+            self.request = request
+        }
+        func stepDidEnd(_ info: StepInfo) { if info.globalStep == step { request.request() } }
+    }
+
+    @Test func stopMidEpochResumesBitIdentically() throws {
+        let straight = Self.makeTrainer(seed: 7, epochs: 3)
+        try straight.fit()
+
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = Self.makeTrainer(seed: 7, epochs: 3)
+        let stop = StopRequest()
+        (first.checkpointDirectory, first.stopRequest, first.callbacks) = (directory, stop, [StopAfter(step: 13, stop)])
+        #expect(first.train.batchesPerEpoch == 10)
+        #expect(throws: TrainingError.interrupted(signal: nil, epoch: 2, step: 3, checkpoint: directory.path)) { try first.fit() }
+        Random.seed(999)
+
+        let second = Self.makeTrainer(seed: 123, epochs: 3)
+        try second.resume(from: directory)
+        #expect(second.epoch == 1 && second.globalStep == 13)
+        try second.fit()
+        for ((name, x), (_, y)) in zip(straight.model.namedState(), second.model.namedState()) {
+            #expect(x.scalars == y.scalars, "\(name) differs after a stop mid-epoch")
+        }
+        #expect(straight.history.epochs.map(\.trainLoss) == second.history.epochs.map(\.trainLoss))
+        #expect(straight.history.epochs.map(\.gradientNorms) == second.history.epochs.map(\.gradientNorms))
+    }
+
     @Test func nonFiniteLossStopsAndNamesEpochAndStep() {
         Random.seed(2)
         let model = Sequential { Linear(1, 1) }
@@ -128,7 +162,7 @@ import Nabla
         let empty = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }
         #expect { try trainer.resume(from: empty) } throws: {
-            "\($0)".hasSuffix("no checkpoint here (expected model.safetensors and trainer.json); write one with saveCheckpoint(to:) first")
+            "\($0)" == "\(empty.path): no checkpoint here (expected checkpoint/manifest.json); write one with saveCheckpoint(to:) first"
         }
     }
 
@@ -139,10 +173,10 @@ import Nabla
         try first.fit()
         try first.saveCheckpoint(to: directory)
         // The optimizer file's Float32 copy of the rate, even a wrong one, is not what resume reads.
-        let url = directory.appendingPathComponent(Checkpoint.optimizerFile)
+        let url = RunFolder.checkpointFile(directory, Checkpoint.optimizerFile)
         var saved = try Safetensors.read(contentsOf: url).tensors
         saved[Optimizer.learningRateKey] = Tensor(Float(0.25))
-        try Safetensors.write(saved, to: url)
+        try RunFolder.replace(Checkpoint.optimizerFile, in: directory, with: Safetensors.encode(saved), reseal: true)
 
         let second = Self.makeTrainer(seed: 7, epochs: 4)
         try second.resume(from: directory)
