@@ -17,14 +17,17 @@ struct Train: ParsableCommand {
     @Option(help: "The run folder.") var out = "runs/latest"
     @Option(parsing: .unconditional, help: Hyperparameters.checkpointInterval.help)
     var checkpointEvery = Hyperparameters.checkpointInterval.defaultValue
-    @Flag(help: "Continue the run in --out up to the total --epochs.") var resume = false
+    @Flag(help: "Continue the run in --out up to the total --epochs, with the run's own settings (only --epochs, --max-steps and --lr may change).")
+    var resume = false
+    @Option(help: "Train with the settings of a saved config.json (e.g. RUN/checkpoint/config.json); options given as well override them.")
+    var config: String?
     @Flag(help: "Print one final JSON object instead of progress.") var json = false
 
     func run() throws {
         try reportingErrors {
-            let config = try options.configuration()
-            let run = try TrainingRun(config)
             let directory = URL(fileURLWithPath: out)
+            let config = try configuration(directory)
+            let run = try TrainingRun(config)
             try run.prepareOutput(directory, resume: resume)
             if !json {
                 print(run.model.summary(inputShape: run.sampleShape))
@@ -46,6 +49,26 @@ struct Train: ParsableCommand {
                 print("run folder: \(directory.path) (open \(directory.appendingPathComponent("report.html").path))")
             }
         }
+    }
+}
+
+extension Train {
+    /// The run's settings: the options given, on top of `--config`'s file when there is one; when
+    /// resuming a run, its own saved settings, which options may change only in how long it runs and
+    /// its learning rate.
+    func configuration(_ directory: URL) throws -> RunConfiguration {
+        let baseline = try TrainOptions.parse([]).configuration()
+        var requested = try options.configuration()
+        if let config {
+            requested = try RunConfiguration.load(contentsOf: URL(fileURLWithPath: config)).applying(changesIn: requested, from: baseline)
+        }
+        guard resume, let saved = try? TrainedModel.load(from: directory).config else { return requested }
+        let resumed = try RunConfiguration.resuming(saved, requested: requested, baseline: baseline)
+        if resumed.learningRate != saved.learningRate, !json {
+            print("warning: --lr \(resumed.learningRate.map { "\($0)" } ?? "default") differs from the run's \(saved.learningRate.map { "\($0)" } ?? "default"); "
+                  + "the resumed run continues at the checkpoint's rate")
+        }
+        return resumed
     }
 }
 
