@@ -36,6 +36,7 @@ let package = Package(
             path: "Sources/nabla/NablaCommandLine"
         ),
         .executableTarget(name: "nabla", dependencies: ["NablaCommandLine"], path: "Sources/nabla/Main"),
+        .executableTarget(name: "example-readme", dependencies: ["Nabla"], path: "Examples/Readme"),
         .executableTarget(name: "example-linear-regression", dependencies: ["Nabla"], path: "Examples/LinearRegression"),
         .executableTarget(name: "example-xor", dependencies: ["Nabla"], path: "Examples/XOR"),
         .executableTarget(name: "example-softmax-regression", dependencies: ["Nabla"], path: "Examples/SoftmaxRegression"),
