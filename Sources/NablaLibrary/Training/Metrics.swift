@@ -74,7 +74,58 @@ public struct Evaluation: Sendable {
     public var accuracy: Double?
     public var topK: [Int: Double]
     public var confusion: ConfusionMatrix?
+    /// Regression only: mean absolute error, root mean squared error and R².
+    public var regression: RegressionMetrics?
     public var samples: Int
+}
+
+/// Regression scores as scikit-learn defines them: MAE and RMSE over every predicted value, and
+/// R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² per output column, averaged over the columns.
+///
+/// ```swift
+/// var metrics = RegressionMetrics()
+/// metrics.add(predictions: Tensor([[2.5], [0], [2], [8]]), targets: Tensor([[3], [-0.5], [2], [7]]))
+/// metrics.r2   // 0.9486
+/// ```
+public struct RegressionMetrics: Sendable, Equatable {
+    private var count = 0
+    private var absolute = 0.0, squared = 0.0
+    /// Per output column: Σy, Σy², Σ(y − ŷ)².
+    private var sums: [Double] = [], squares: [Double] = [], residuals: [Double] = []
+
+    public init() {}
+
+    /// Adds a batch of predictions and targets with the same number of values per sample.
+    public mutating func add(predictions: Tensor, targets: Tensor) {
+        precondition(predictions.count == targets.count, "RegressionMetrics: \(predictions.shape) predictions for \(targets.shape) targets")
+        let rows = Swift.max(targets.shape.first ?? 1, 1), columns = targets.count / rows
+        if sums.isEmpty { (sums, squares, residuals) = ([Double](repeating: 0, count: columns), [Double](repeating: 0, count: columns), [Double](repeating: 0, count: columns)) }
+        let (p, y) = (predictions.scalars, targets.scalars)
+        for i in 0..<y.count {
+            let (target, error) = (Double(y[i]), Double(p[i]) - Double(y[i]))
+            absolute += Swift.abs(error)
+            squared += error * error
+            sums[i % columns] += target
+            squares[i % columns] += target * target
+            residuals[i % columns] += error * error
+        }
+        count += rows
+    }
+
+    public var mae: Double { absolute / Double(Swift.max(count * sums.count, 1)) }
+    public var rmse: Double { (squared / Double(Swift.max(count * sums.count, 1))).squareRoot() }
+    /// 1 for a perfect fit, 0 for predicting the mean; a constant target column scores 1 if
+    /// predicted exactly and 0 otherwise, as in scikit-learn.
+    public var r2: Double {
+        guard !sums.isEmpty, count > 0 else { return 0 }
+        let n = Double(count)
+        let scores = (0..<sums.count).map { c -> Double in
+            let total = squares[c] - sums[c] * sums[c] / n
+            guard total > 1e-12 * Swift.max(squares[c], 1) else { return residuals[c] == 0 ? 1 : 0 }
+            return 1 - residuals[c] / total
+        }
+        return scores.reduce(0, +) / Double(scores.count)
+    }
 }
 
 /// Runs `model` over `loader` in evaluation mode without recording gradients, averaging `loss`
@@ -92,6 +143,7 @@ public func evaluate(_ model: Module, on loader: DataLoader, loss: (Tensor, Tens
     var total = 0.0, samples = 0
     var hits = [Int: Double]()
     var confusion = task == .classification ? ConfusionMatrix(classes: classes) : nil
+    var regression = task == .regression ? RegressionMetrics() : nil
     withNoGrad {
         for (x, y) in loader.batches(epoch: 0) {
             let out = model(x)
@@ -101,10 +153,12 @@ public func evaluate(_ model: Module, on loader: DataLoader, loss: (Tensor, Tens
             if task == .classification {
                 confusion?.add(logits: out, targets: y)
                 for k in topK { hits[k, default: 0] += Metrics.topKAccuracy(logits: out, targets: y, k: k) * Double(n) }
+            } else {
+                regression?.add(predictions: out, targets: y)
             }
         }
     }
     let denominator = Double(Swift.max(samples, 1))
     return Evaluation(loss: total / denominator, accuracy: confusion?.accuracy,
-                      topK: hits.mapValues { $0 / denominator }, confusion: confusion, samples: samples)
+                      topK: hits.mapValues { $0 / denominator }, confusion: confusion, regression: regression, samples: samples)
 }

@@ -30,8 +30,10 @@ struct Eval: ParsableCommand {
             let loss = try config.makeLoss(task: trained.info.task, classes: trained.info.outputs)
             let result = evaluate(trained.model, on: loader, loss: loss, task: trained.info.task, classes: trained.info.outputs)
             if json {
-                struct Output: Encodable { let loss: Double; let accuracy: Double?; let samples: Int }
-                print(try jsonLine(Output(loss: result.loss, accuracy: result.accuracy, samples: result.samples)))
+                struct Output: Encodable { let loss: Double; let accuracy: Double?; let mae, rmse, r2: Double?; let samples: Int }
+                let r = result.regression
+                print(try jsonLine(Output(loss: result.loss, accuracy: result.accuracy, mae: r?.mae, rmse: r?.rmse, r2: r?.r2,
+                                          samples: result.samples)))
                 return
             }
             if data == nil, config.testData == nil, loaded.test == nil {
@@ -40,6 +42,7 @@ struct Eval: ParsableCommand {
             }
             print("\(loaded.test == nil ? "data" : "test split") of \(source): \(result.samples) samples")
             print("loss \(String(format: "%.4f", result.loss))" + (result.accuracy.map { String(format: ", accuracy %.4f", $0) } ?? ""))
+            if let r = result.regression { print(String(format: "MAE %.4g, RMSE %.4g, R² %.4f", r.mae, r.rmse, r.r2)) }
             if let confusion = result.confusion {
                 let names = trained.info.classNames.count == confusion.classes ? trained.info.classNames : (0..<confusion.classes).map(String.init)
                 print()
