@@ -7,7 +7,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         print("Nabla \(Nabla.version)")
-        print("backend: \(Backends.selected.name) (NABLA_BACKEND chooses among \(Backends.all.map(\.name).joined(separator: ", ")))")
+        print("backend: \(Backends.selected.name) (NABLA_BACKEND chooses among \(Backends.all.map { $0.name }.joined(separator: ", ")))")
         print("BLAS: \(BLAS.name)")
         print("threads: \(Parallel.coreCount) (BLAS threads: \(BLAS.threadCount))")
     }

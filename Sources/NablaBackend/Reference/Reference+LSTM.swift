@@ -4,7 +4,7 @@ import Foundation
 /// i = σ(·), f = σ(·), g = tanh(·), o = σ(·) over W_ih·x_t + W_hh·h_{t−1} + b, c_t = f·c_{t−1} + i·g,
 /// h_t = o·tanh(c_t); the backward pass is plain back-propagation through time.
 extension ReferenceBackend {
-    package func lstmForward(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, c0: UnsafePointer<Float>?,
+    package static func lstmForward(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, c0: UnsafePointer<Float>?,
                              weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                              out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
         let (inputs, hidden, width) = (s.inputSize, s.hiddenSize, s.operandWidth)
@@ -39,7 +39,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
+    package static func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
                               saved: LSTMBuffers, grads: LSTMGradients, _ s: LSTMShape) {
         let (inputs, hidden, gateWidth, width) = (s.inputSize, s.hiddenSize, s.gateWidth, s.operandWidth)
         var dWeightIH = [Double](repeating: 0, count: gateWidth * inputs)

@@ -1,6 +1,6 @@
 /// Batch normalization, channel by channel, in Double.
 extension ReferenceBackend {
-    package func channelStatistics(_ x: UnsafePointer<Float>, _ layout: ChannelLayout,
+    package static func channelStatistics(_ x: UnsafePointer<Float>, _ layout: ChannelLayout,
                                    mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         for c in 0..<layout.channels {
             let values = Self.channelIndices(c, layout).map { Double(x[$0]) }
@@ -10,14 +10,14 @@ extension ReferenceBackend {
         }
     }
 
-    package func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ layout: ChannelLayout,
+    package static func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ layout: ChannelLayout,
                                scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
         for c in 0..<layout.channels {
             for i in Self.channelIndices(c, layout) { y[i] = x[i] * scale[c] + shift[c] }
         }
     }
 
-    package func batchNormBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+    package static func batchNormBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
                                    mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                    dBias: UnsafeMutablePointer<Float>) {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reductions and movement, one element at a time.
 extension ReferenceBackend {
-    package func sum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
+    package static func sum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
         for o in 0..<outer {
             for i in 0..<inner {
                 var total = 0.0
@@ -12,7 +12,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func max(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>,
+    package static func max(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>,
                      outer: Int, n: Int, inner: Int) {
         for o in 0..<outer {
             for i in 0..<inner {
@@ -27,7 +27,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func maxBackward(_ g: UnsafePointer<Float>, index: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
+    package static func maxBackward(_ g: UnsafePointer<Float>, index: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
                              outer: Int, n: Int, inner: Int) {
         for o in 0..<outer {
             for j in 0..<n {
@@ -36,7 +36,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func softmax(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int, log: Bool) {
+    package static func softmax(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int, log: Bool) {
         for o in 0..<outer {
             for i in 0..<inner {
                 let at = { (j: Int) in (o * n + j) * inner + i }
@@ -53,21 +53,21 @@ extension ReferenceBackend {
         }
     }
 
-    package func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
+    package static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
         Self.forEachIndex(shape) { i, index in dst[Self.offset(index, strides)] += src[i] }
     }
 
     // MARK: - Movement
 
-    package func stridedRead(_ src: UnsafePointer<Float>, offset: Int, strides: [Int], _ dst: UnsafeMutablePointer<Float>, shape: [Int]) {
+    package static func stridedRead(_ src: UnsafePointer<Float>, offset: Int, strides: [Int], _ dst: UnsafeMutablePointer<Float>, shape: [Int]) {
         Self.forEachIndex(shape) { i, index in dst[i] = src[offset + Self.offset(index, strides)] }
     }
 
-    package func stridedWrite(_ src: UnsafePointer<Float>, shape: [Int], _ dst: UnsafeMutablePointer<Float>, offset: Int, strides: [Int]) {
+    package static func stridedWrite(_ src: UnsafePointer<Float>, shape: [Int], _ dst: UnsafeMutablePointer<Float>, offset: Int, strides: [Int]) {
         Self.forEachIndex(shape) { i, index in dst[offset + Self.offset(index, strides)] = src[i] }
     }
 
-    package func indexSelect(_ x: UnsafePointer<Float>, index: [Int32], _ out: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
+    package static func indexSelect(_ x: UnsafePointer<Float>, index: [Int32], _ out: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
         for o in 0..<outer {
             for (k, source) in index.enumerated() {
                 for i in 0..<inner { out[(o * index.count + k) * inner + i] = x[(o * n + Int(source)) * inner + i] }
@@ -75,7 +75,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func indexAdd(_ g: UnsafePointer<Float>, index: [Int32], _ dx: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
+    package static func indexAdd(_ g: UnsafePointer<Float>, index: [Int32], _ dx: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
         for e in 0..<(outer * n * inner) { dx[e] = 0 }
         for o in 0..<outer {
             for (k, target) in index.enumerated() {
@@ -84,7 +84,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func gather(_ x: UnsafePointer<Float>, xShape: [Int], index: [Int32], indexShape: [Int], axis: Int,
+    package static func gather(_ x: UnsafePointer<Float>, xShape: [Int], index: [Int32], indexShape: [Int], axis: Int,
                         _ out: UnsafeMutablePointer<Float>) {
         let xStrides = Self.strides(xShape)
         Self.forEachIndex(indexShape) { p, position in
@@ -94,7 +94,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func scatterAdd(_ g: UnsafePointer<Float>, xShape: [Int], index: [Int32], indexShape: [Int], axis: Int,
+    package static func scatterAdd(_ g: UnsafePointer<Float>, xShape: [Int], index: [Int32], indexShape: [Int], axis: Int,
                             _ dx: UnsafeMutablePointer<Float>) {
         for e in 0..<xShape.reduce(1, *) { dx[e] = 0 }
         let xStrides = Self.strides(xShape)

@@ -1,7 +1,7 @@
 /// Matrix products, convolution and pooling, written as their sums.
 extension ReferenceBackend {
     /// C[b][i, j] = Σ_p op(A)[i, p]·op(B)[p, j]: the triple loop, per batch entry.
-    package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ s: MatmulShape) {
+    package static func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ s: MatmulShape) {
         Self.forEachIndex(s.batch) { entry, index in
             let pa = a + Self.offset(index, s.aBatchStrides), pb = b + Self.offset(index, s.bBatchStrides)
             let pc = c + entry * s.m * s.n
@@ -19,7 +19,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func conv2dForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    package static func conv2dForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                _ y: UnsafeMutablePointer<Float>, _ s: ConvShape) {
         var sums = [Double](repeating: 0, count: s.batch * s.outChannels * s.outPlane)
         Self.forEachTap(s) { tap in sums[tap.y] += Double(weight[tap.weight]) * Double(x[tap.x]) }
@@ -29,7 +29,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func conv2dBackward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    package static func conv2dBackward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
                                 dBias: UnsafeMutablePointer<Float>?, _ s: ConvShape) {
         let w = s.window
@@ -86,7 +86,7 @@ extension ReferenceBackend {
 
     // MARK: - Pooling
 
-    package func maxPool2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>, _ s: PoolShape) {
+    package static func maxPool2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>, _ s: PoolShape) {
         Self.forEachWindow(s) { plane, out, cells in
             var best = -Float.infinity, at = -1
             for (cell, _) in cells where cell >= 0 && !best.isNaN {
@@ -98,7 +98,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func maxPool2dBackward(_ dy: UnsafePointer<Float>, winners: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
+    package static func maxPool2dBackward(_ dy: UnsafePointer<Float>, winners: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
                                    _ s: PoolShape) {
         for i in 0..<(s.planes * s.inPlane) { dx[i] = 0 }
         for plane in 0..<s.planes {
@@ -108,7 +108,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func avgPool2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: PoolShape, countIncludePad: Bool) {
+    package static func avgPool2d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: PoolShape, countIncludePad: Bool) {
         Self.forEachWindow(s) { plane, out, cells in
             var total = 0.0
             for (cell, _) in cells where cell >= 0 { total += Double(x[plane * s.inPlane + cell]) }
@@ -116,7 +116,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func avgPool2dBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ s: PoolShape, countIncludePad: Bool) {
+    package static func avgPool2dBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ s: PoolShape, countIncludePad: Bool) {
         for i in 0..<(s.planes * s.inPlane) { dx[i] = 0 }
         Self.forEachWindow(s) { plane, out, cells in
             let share = dy[out] / Float(Self.divisor(cells, countIncludePad: countIncludePad))

@@ -2,7 +2,7 @@
 extension ReferenceBackend {
     // MARK: - Optimizer updates, as their documentation in OptimizerSteps.swift writes them
 
-    package func sgdStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>?,
+    package static func sgdStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>?,
                          count: Int, _ c: SGDStep) {
         for i in 0..<count {
             var d = Self.decayed(g[i], p[i], c.weightDecay)
@@ -14,7 +14,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func adaGradStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>,
+    package static func adaGradStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>,
                              count: Int, _ c: AdaGradStep) {
         for i in 0..<count {
             let d = Self.decayed(g[i], p[i], c.weightDecay)
@@ -23,7 +23,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func rmsPropStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, squareAvg: UnsafeMutablePointer<Float>,
+    package static func rmsPropStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, squareAvg: UnsafeMutablePointer<Float>,
                              gradAvg: UnsafeMutablePointer<Float>?, momentumBuffer: UnsafeMutablePointer<Float>?, count: Int,
                              _ c: RMSPropStep) {
         for i in 0..<count {
@@ -44,7 +44,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func adamStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
+    package static func adamStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, expAvg: UnsafeMutablePointer<Float>,
                           expAvgSq: UnsafeMutablePointer<Float>, maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int,
                           _ c: AdamStep) {
         for i in 0..<count {
@@ -68,19 +68,19 @@ extension ReferenceBackend {
 
     // MARK: - Image augmentation
 
-    package func flipHorizontal(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes) {
+    package static func flipHorizontal(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes) {
         Self.forEachPixel(image) { c, y, x in
             target[Self.at(c, y, x, image)] = source[Self.at(c, y, image.width - 1 - x, image)]
         }
     }
 
-    package func flipVertical(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes) {
+    package static func flipVertical(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes) {
         Self.forEachPixel(image) { c, y, x in
             target[Self.at(c, y, x, image)] = source[Self.at(c, image.height - 1 - y, x, image)]
         }
     }
 
-    package func shiftedCopy(_ source: UnsafePointer<Float>, _ sourceImage: ImagePlanes, _ target: UnsafeMutablePointer<Float>,
+    package static func shiftedCopy(_ source: UnsafePointer<Float>, _ sourceImage: ImagePlanes, _ target: UnsafeMutablePointer<Float>,
                              _ targetImage: ImagePlanes, dy: Int, dx: Int) {
         Self.forEachPixel(targetImage) { c, y, x in
             guard let from = Self.inside(c, y + dy, x + dx, sourceImage) else { return }
@@ -88,7 +88,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func rotateNearest(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes,
+    package static func rotateNearest(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes,
                                _ rotation: ImageRotation) {
         Self.forEachPixel(image) { c, y, x in
             let point = rotation.source(x: x, y: y)
@@ -97,7 +97,7 @@ extension ReferenceBackend {
         }
     }
 
-    package func rotateBilinear(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes,
+    package static func rotateBilinear(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ image: ImagePlanes,
                                 _ rotation: ImageRotation) {
         Self.forEachPixel(image) { c, y, x in
             let point = rotation.source(x: x, y: y)

@@ -3,27 +3,25 @@ import Foundation
 /// The reference backend: every kernel written from its math in plain scalar loops, with no SIMD, no
 /// BLAS and no threads, and sums accumulated in Double. It is slow and obviously correct, and serves as
 /// the oracle that the CPU backend is tested against (`NABLA_BACKEND=reference` runs everything on it).
-package struct ReferenceBackend: Backend {
-    package init() {}
-
-    package var name: String { "reference" }
+package enum ReferenceBackend: Backend {
+    package static var name: String { "reference" }
 
     // MARK: - Elementwise
 
-    package func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+    package static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
         Self.forEachIndex(shape) { i, index in
             out[i] = Self.apply(op, a.pointer[Self.offset(index, a.strides)], b.pointer[Self.offset(index, b.strides)])
         }
     }
 
-    package func compare(_ op: CompareOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+    package static func compare(_ op: CompareOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
         Self.forEachIndex(shape) { i, index in
             let holds = Self.holds(op, a.pointer[Self.offset(index, a.strides)], b.pointer[Self.offset(index, b.strides)])
             out[i] = holds ? 1 : 0
         }
     }
 
-    package func select(mask: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    package static func select(mask: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                         _ out: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { out[i] = mask[i] != 0 ? a[i] : b[i] }
     }

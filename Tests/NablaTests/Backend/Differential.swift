@@ -114,7 +114,7 @@ struct Outcome {
 
     /// Runs `variant` on `backend` with the input values `values`, then backward from
     /// loss = Σ out ⊙ w, for fixed pseudo-random weights w.
-    static func run(_ variant: Variant, values: [[Float]], on backend: any Backend) -> Outcome {
+    static func run(_ variant: Variant, values: [[Float]], on backend: any Backend.Type) -> Outcome {
         Backends.with(backend) {
             let inputs = zip(variant.inputs, values).map { Tensor(shape: $0.shape, scalars: $1, requiresGrad: $0.requiresGrad) }
             let out = variant.body(inputs)

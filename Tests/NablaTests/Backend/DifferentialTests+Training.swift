@@ -61,7 +61,7 @@ extension DifferentialTests {
     }
 
     /// The parameters and every state buffer after `optimizerSteps` steps with random gradients, by name.
-    static func train(_ row: OptimizerRow, on backend: any Backend) -> [String: [Float]] {
+    static func train(_ row: OptimizerRow, on backend: any Backend.Type) -> [String: [Float]] {
         Backends.with(backend) {
             var g = Generator(seed: 5)
             let parameters = parameterShapes.map { Parameter(Tensor(shape: $0, scalars: InputSpec.normal($0).draw(&g))) }

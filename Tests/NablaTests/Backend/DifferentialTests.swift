@@ -11,7 +11,7 @@ import Nabla
 @Suite("Backend: CPU against reference")
 struct DifferentialTests {
     static let variantsPerRow = 8
-    static let backends: (cpu: any Backend, reference: any Backend) = (CPUBackend(), ReferenceBackend())
+    static let backends: (cpu: any Backend.Type, reference: any Backend.Type) = (CPUBackend.self, ReferenceBackend.self)
 
     @Test("forward and backward agree", arguments: DifferentialTable.rows)
     func primitiveAgrees(_ row: PrimitiveRow) {
@@ -59,9 +59,9 @@ struct DifferentialTests {
             }
             for await (wanted, seen) in group { #expect(wanted == seen) }
         }
-        Backends.with(ReferenceBackend()) {
+        Backends.with(ReferenceBackend.self) {
             #expect(Backends.current.name == "reference")
-            Backends.with(CPUBackend()) { #expect(Backends.current.name == "cpu") }
+            Backends.with(CPUBackend.self) { #expect(Backends.current.name == "cpu") }
             #expect(Backends.current.name == "reference")
         }
         #expect(Backends.current.name == outside)
