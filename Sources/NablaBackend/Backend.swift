@@ -8,7 +8,7 @@
 ///
 /// Every output buffer is allocated by the caller at its full size and may hold garbage: a kernel
 /// writes every element unless its documentation says it accumulates or leaves some as they are.
-/// Kernels run on the calling thread's selected backend, `Backends.current`.
+/// Callers run kernels on the backend of their task, `Backends.current`.
 ///
 /// ```swift
 /// Backends.current.sum(x, out, outer: 2, n: 3, inner: 4)   // out[o, i] = Σ_j x[o, j, i]
@@ -17,7 +17,8 @@ package protocol Backend: Sendable {
     /// A short name, as `NABLA_BACKEND` spells it ("cpu", "reference").
     static var name: String { get }
 
-    // MARK: - Elementwise
+    // MARK: - Elementwise (the unary functions are not requirements yet: `Tensor.unary` and its gradient
+    // still call `Kernels.unary` and `Kernels.unaryBackward` while those are redesigned)
 
     /// out = op(a, b) over the contiguous `shape`, each operand read through its broadcast strides.
     static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int])

@@ -13,7 +13,8 @@ package enum Backends {
     package static let all: [any Backend.Type] = [CPUBackend.self, ReferenceBackend.self]
 
     /// The backend `NABLA_BACKEND` names, or the CPU backend when it is unset or empty.
-    @usableFromInline package static let selected: any Backend.Type = named(environment: ProcessInfo.processInfo.environment["NABLA_BACKEND"])
+    @usableFromInline package static let selected: any Backend.Type =
+        named(environment: ProcessInfo.processInfo.environment["NABLA_BACKEND"])
 
     /// The backend a task chose with `with(_:_:)`; task-local, so tests that run at the same time
     /// each keep their own.
@@ -22,32 +23,23 @@ package enum Backends {
     /// The backend the kernels of this task run on. Every op reads it, so it costs one load until some
     /// task opens a `with(_:_:)` scope: a task-local read takes longer than a small op's kernel.
     @inlinable package static var current: any Backend.Type {
-        if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *), ScopeCount.open.load(ordering: .relaxed) == 0 {
-            return selected
-        }
-        return scoped ?? selected
+        OpenScopes.none ? selected : scoped ?? selected
     }
 
     /// Runs `body` with `backend` as `current` for this task (and the child tasks it starts); other
     /// tasks and threads keep theirs.
     package static func with<R>(_ backend: any Backend.Type, _ body: () throws -> R) rethrows -> R {
-        try counted { try $scoped.withValue(backend, operation: body) }
+        OpenScopes.add(1)
+        defer { OpenScopes.add(-1) }
+        return try $scoped.withValue(backend, operation: body)
     }
 
     /// `with(_:_:)` for an asynchronous body.
     package static func with<R>(_ backend: any Backend.Type, isolation: isolated (any Actor)? = #isolation,
                                 _ body: () async throws -> R) async rethrows -> R {
-        if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) { ScopeCount.open.add(1, ordering: .relaxed) }
-        defer { if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) { ScopeCount.open.subtract(1, ordering: .relaxed) } }
+        OpenScopes.add(1)
+        defer { OpenScopes.add(-1) }
         return try await $scoped.withValue(backend, operation: body, isolation: isolation)
-    }
-
-    /// Runs `body` with the count of open scopes raised by one. A task's own increment is visible to
-    /// it (a relaxed atomic is coherent), so a task inside a scope always reads the task-local.
-    private static func counted<R>(_ body: () throws -> R) rethrows -> R {
-        if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) { ScopeCount.open.add(1, ordering: .relaxed) }
-        defer { if #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) { ScopeCount.open.subtract(1, ordering: .relaxed) } }
-        return try body()
     }
 
     /// The backend called `name`, or nil.
@@ -66,8 +58,24 @@ package enum Backends {
     }
 }
 
-/// The number of `Backends.with` scopes open in the process, in any task.
-@available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *)
-@usableFromInline enum ScopeCount {
-    @usableFromInline static let open = Atomic<Int>(0)
+/// The number of `Backends.with` scopes open in the process, in any task. A task's own increment is
+/// visible to it (a relaxed atomic is coherent), so a task inside a scope always reads its task-local;
+/// the others may too, which only costs time.
+@usableFromInline enum OpenScopes {
+    /// Whether no scope is open, so that every task runs on `Backends.selected`.
+    @inlinable static var none: Bool {
+        guard #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) else { return false }
+        return Count.value.load(ordering: .relaxed) == 0
+    }
+
+    static func add(_ delta: Int) {
+        guard #available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *) else { return }
+        Count.value.add(delta, ordering: .relaxed)
+    }
+
+    /// Synchronization's atomics need these OS versions; before them every read goes to the task-local.
+    @available(macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2, *)
+    @usableFromInline enum Count {
+        @usableFromInline static let value = Atomic<Int>(0)
+    }
 }

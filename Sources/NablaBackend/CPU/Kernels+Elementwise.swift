@@ -1,7 +1,7 @@
 import Foundation
 
-/// CPU kernels. They take raw buffers and sizes, never tensors, so another backend can
-/// provide the same entry points.
+/// The CPU backend's kernels, on raw buffers and sizes. Callers outside the backend reach them
+/// through `CPUBackend`, as `Backends.current`.
 package enum Kernels {
     /// Elements per chunk below which a loop stays on one core.
     package static let parallelGrain = 1 << 15
