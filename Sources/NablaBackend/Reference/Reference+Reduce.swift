@@ -54,7 +54,12 @@ extension ReferenceBackend {
     }
 
     package static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
-        Self.forEachIndex(shape) { i, index in dst[Self.offset(index, strides)] += src[i] }
+        guard !shape.contains(0) else { return }
+        // dst spans the offsets 0…Σ (size − 1)·stride; sum into Double copies of them.
+        let span = zip(shape, strides).reduce(1) { $0 + ($1.0 - 1) * $1.1 }
+        var sums = (0..<span).map { Double(dst[$0]) }
+        Self.forEachIndex(shape) { i, index in sums[Self.offset(index, strides)] += Double(src[i]) }
+        for (i, total) in sums.enumerated() { dst[i] = Float(total) }
     }
 
     // MARK: - Movement

@@ -13,6 +13,9 @@ struct Tolerance: Sendable, CustomStringConvertible {
     static let exact = Tolerance(rtol: 0, atol: 0)
     /// Sums taken in another order or precision (reductions, products, convolutions, exp).
     static let summed = Tolerance(rtol: 1e-5, atol: 1e-5)
+    /// Sums of thousands of terms of size about 1: Float rounding grows with the number of terms, so a
+    /// sum that cancels to near 0 keeps an absolute error of some 1e-5 (4e-5 seen for 2,520 terms).
+    static let longSums = Tolerance(rtol: 1e-5, atol: 2e-4)
 
     func accepts(_ a: Float, _ b: Float) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
@@ -83,15 +86,17 @@ struct Variant: Sendable, CustomStringConvertible {
 }
 
 /// One row of the differential table: a primitive (named `kind.detail`, the kind as in `PrimitiveKind`),
-/// reached through the public op that records it, with a generator of random variants.
+/// reached through the public op that records it, with a generator of random variants and how many to run.
 struct PrimitiveRow: Sendable, CustomTestStringConvertible {
     let name: String
     let tolerance: Tolerance
+    let count: Int
     let variant: @Sendable (inout Generator) -> Variant
 
-    init(_ name: String, _ tolerance: Tolerance, _ variant: @escaping @Sendable (inout Generator) -> Variant) {
+    init(_ name: String, _ tolerance: Tolerance, count: Int = 8, _ variant: @escaping @Sendable (inout Generator) -> Variant) {
         self.name = name
         self.tolerance = tolerance
+        self.count = count
         self.variant = variant
     }
 
@@ -145,8 +150,8 @@ extension Generator {
     }
 
     /// `shape` and a partner broadcasting to it, in either order.
-    mutating func broadcastPair(rank: ClosedRange<Int> = 0...4) -> ([Int], [Int]) {
-        let full = shape(rank: rank)
+    mutating func broadcastPair(rank: ClosedRange<Int> = 1...4, sizes: ClosedRange<Int> = 1...5) -> ([Int], [Int]) {
+        let full = shape(rank: rank, sizes: sizes)
         let partner = broadcastPartner(of: full)
         return bool() ? (full, partner) : (partner, full)
     }

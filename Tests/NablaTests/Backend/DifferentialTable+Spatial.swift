@@ -79,3 +79,43 @@ extension DifferentialTable {
                           dilation: dilated ? (g.int(1...2), g.int(1...2)) : (1, 1))
     }
 }
+
+extension DifferentialTable {
+    /// Sizes past the CPU kernels' thresholds for splitting work across cores (`Kernels.parallelGrain`
+    /// elements, `BLAS.splitFrom` multiply-adds, two LSTM sequence groups), so that their parallel paths
+    /// are checked too; fewer variants, since the reference loops take longer here.
+    static let large: [PrimitiveRow] = [
+        PrimitiveRow("binary.mul.large", .longSums, count: 3) { g in
+            let (left, right) = g.broadcastPair(rank: 2...3, sizes: 40...70)
+            return Variant([.normal(left), .normal(right)]) { $0[0] * $0[1] }
+        },
+        PrimitiveRow("sum.axis.large", .longSums, count: 3) { g in
+            let shape = [g.int(200...300), g.int(200...300)]
+            let axis = g.nextInt(below: 2)
+            return Variant([.normal(shape)], "axis \(axis)") { $0[0].sum(axis: axis) }
+        },
+        PrimitiveRow("logSoftmax.axis.large", .longSums, count: 3) { g in
+            let shape = [g.int(200...300), g.int(200...300)]
+            let axis = g.nextInt(below: 2)
+            return Variant([.normal(shape)], "axis \(axis)") { $0[0].logSoftmax(axis: axis) }
+        },
+        PrimitiveRow("matmul.large", .longSums, count: 2) { g in
+            let (m, n, k) = (g.int(150...170), g.int(150...170), g.int(170...190))
+            return Variant([.normal([m, k]), .normal([k, n])]) { $0[0].matmul($0[1]) }
+        },
+        PrimitiveRow("batchNorm.training.large", .longSums, count: 2) { g in
+            let shape = [g.int(8...12), g.int(2...4), g.int(60...70), g.int(60...70)]
+            return Variant([.normal(shape), .normal([shape[1]]), .normal([shape[1]])]) {
+                Functional.batchNorm($0[0], weight: $0[1], bias: $0[2]).output
+            }
+        },
+        PrimitiveRow("lstm.sequence.large", .longSums, count: 2) { g in
+            let (steps, batch, inputs, hidden) = (g.int(2...3), g.int(40...48), g.int(3...5), g.int(5...8))
+            let specs: [InputSpec] = [.normal([steps, batch, inputs]), .normal([4 * hidden, inputs]), .normal([4 * hidden, hidden]),
+                                      .normal([4 * hidden]), .normal([batch, hidden]), .normal([batch, hidden])]
+            return Variant(specs) { t in
+                Functional.lstm(t[0], h0: t[4], c0: t[5], weightIH: t[1], weightHH: t[2], bias: t[3], batchFirst: false)
+            }
+        },
+    ]
+}

@@ -5,7 +5,7 @@ import Nabla
 /// The primitives the differential test runs on both backends, one row each (a primitive with options
 /// that take other kernel paths gets a row per path). Adding a primitive is adding a row here.
 enum DifferentialTable {
-    static let rows: [PrimitiveRow] = elementwise + reductions + movement + spatial + recurrent
+    static let rows: [PrimitiveRow] = elementwise + reductions + movement + spatial + recurrent + large
 
     static let elementwise: [PrimitiveRow] = [
         binary("add", +), binary("sub", -), binary("mul", *),
@@ -15,7 +15,7 @@ enum DifferentialTable {
         compare("less", .<), compare("lessEqual", .<=), compare("greater", .>),
         compare("greaterEqual", .>=), compare("equal", .==), compare("notEqual", .!=),
         PrimitiveRow("select.where", .summed) { g in
-            let out = g.shape(rank: 0...4)
+            let out = g.shape(rank: 1...4)
             let shapes = [g.broadcastPartner(of: out), g.broadcastPartner(of: out), g.broadcastPartner(of: out)]
             return Variant([.mask(shapes[0]), .normal(shapes[1]), .normal(shapes[2])]) { Tensor.where($0[0], $0[1], $0[2]) }
         },

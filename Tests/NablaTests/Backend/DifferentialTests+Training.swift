@@ -47,8 +47,8 @@ struct AugmentationRow: Sendable, CustomTestStringConvertible {
 
 extension DifferentialTests {
     static let optimizerSteps = 6
-    /// Odd sizes, so the CPU's four-lane Adam loop runs its tail too.
-    static let parameterShapes = [[7], [3, 5], [1], [4, 9]]
+    /// Odd sizes, so the CPU's four-lane Adam loop runs its tail too, and one large enough to be split across cores.
+    static let parameterShapes = [[7], [3, 5], [1], [4, 9], [70_003]]
 
     @Test("optimizer updates agree", arguments: OptimizerRow.all)
     func optimizerAgrees(_ row: OptimizerRow) {

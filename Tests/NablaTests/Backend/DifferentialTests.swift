@@ -10,12 +10,11 @@ import Nabla
 /// element. `DifferentialTable` lists the primitives.
 @Suite("Backend: CPU against reference")
 struct DifferentialTests {
-    static let variantsPerRow = 8
     static let backends: (cpu: any Backend.Type, reference: any Backend.Type) = (CPUBackend.self, ReferenceBackend.self)
 
     @Test("forward and backward agree", arguments: DifferentialTable.rows)
     func primitiveAgrees(_ row: PrimitiveRow) {
-        for (number, variant) in row.variants(Self.variantsPerRow).enumerated() {
+        for (number, variant) in row.variants(row.count).enumerated() {
             var g = Generator(seed: UInt64(number))
             let values = variant.inputs.map { $0.draw(&g) }
             let cpu = Outcome.run(variant, values: values, on: Self.backends.cpu)
