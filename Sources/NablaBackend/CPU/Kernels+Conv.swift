@@ -1,27 +1,11 @@
 /// The im2col lowering of 2-D convolution over NCHW buffers (the GEMMs are in Kernels+ConvGEMM).
-package struct ConvShape {
-    package let batch: Int, channels: Int, height: Int, width: Int
-    package let outChannels: Int, outHeight: Int, outWidth: Int
-    package let window: Window2d
-
+extension ConvShape {
     var patch: Int { channels * window.kernel.h * window.kernel.w }
-    package var outPlane: Int { outHeight * outWidth }
     var columns: Int { batch * outPlane }
 
     /// One input plane with its zero padding around it: rows and columns.
     var paddedHeight: Int { height + 2 * window.padding.h }
     var paddedWidth: Int { width + 2 * window.padding.w }
-
-    package init(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, outHeight: Int, outWidth: Int, window: Window2d) {
-        self.batch = batch
-        self.channels = channels
-        self.height = height
-        self.width = width
-        self.outChannels = outChannels
-        self.outHeight = outHeight
-        self.outWidth = outWidth
-        self.window = window
-    }
 }
 
 /// Both lowerings go through a zero-padded copy of one input plane at a time, so that every

@@ -1,7 +1,7 @@
 import Foundation
 
-/// CPU kernels. They take raw buffers and sizes, never tensors, so another backend can
-/// provide the same entry points.
+/// The CPU backend's kernels, on raw buffers and sizes. Callers outside the backend reach them
+/// through `CPUBackend`, as `Backends.current`.
 package enum Kernels {
     /// Elements per chunk below which a loop stays on one core.
     package static let parallelGrain = 1 << 15
@@ -70,7 +70,6 @@ enum GreaterEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: F
 enum EqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
 enum NotEqualFn: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 } }
 
-/// Where each operand of a broadcast binary op lives: its buffer and its strides over the output shape.
 /// The two operands' offsets at the start of each row of a broadcast loop, advanced row by row.
 private struct RowOffsets {
     let shape: [Int], strides: [[Int]]
@@ -102,16 +101,6 @@ private struct RowOffsets {
             index[d] = 0
             d -= 1
         }
-    }
-}
-
-package struct BroadcastOperand {
-    package let pointer: UnsafePointer<Float>
-    package let strides: [Int]
-
-    package init(pointer: UnsafePointer<Float>, strides: [Int]) {
-        self.pointer = pointer
-        self.strides = strides
     }
 }
 

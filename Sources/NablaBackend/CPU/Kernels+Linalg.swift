@@ -1,27 +1,5 @@
 /// Batched matrix multiply over broadcast batch dimensions, one GEMM call per batch entry
 /// (or a single call when B has no batch and A's rows can be stacked).
-package struct MatmulShape {
-    package let batch: [Int]
-    package let aBatchStrides: [Int], bBatchStrides: [Int]
-    package let m: Int, n: Int, k: Int
-    package let transA: Bool, transB: Bool
-    /// Elements in one stored matrix of A, of B.
-    package let aMatrix: Int, bMatrix: Int
-
-    package init(batch: [Int], aBatchStrides: [Int], bBatchStrides: [Int], m: Int, n: Int, k: Int, transA: Bool, transB: Bool, aMatrix: Int, bMatrix: Int) {
-        self.batch = batch
-        self.aBatchStrides = aBatchStrides
-        self.bBatchStrides = bBatchStrides
-        self.m = m
-        self.n = n
-        self.k = k
-        self.transA = transA
-        self.transB = transB
-        self.aMatrix = aMatrix
-        self.bMatrix = bMatrix
-    }
-}
-
 extension Kernels {
     package static func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ s: MatmulShape) {
         let lda = s.transA ? s.m : s.k

@@ -1,21 +1,9 @@
-/// Batch normalization over [N, C, S] buffers (S = the product of the spatial sizes, 1 for [N, C]),
-/// one channel at a time, channels split across cores.
-package struct ChannelLayout {
-    package let batch: Int, channels: Int, spatial: Int
-
-    /// Values per channel: the count that the mean and variance divide by.
-    package var perChannel: Int { batch * spatial }
-
+/// Batch normalization over [N, C, S] buffers, one channel at a time, channels split across cores.
+extension ChannelLayout {
     /// Calls `body` with the start of each of channel `c`'s `batch` contiguous runs of `spatial` values.
     @inline(__always)
     func forEachRun(of c: Int, _ body: (Int) -> Void) {
         for n in 0..<batch { body((n * channels + c) * spatial) }
-    }
-
-    package init(batch: Int, channels: Int, spatial: Int) {
-        self.batch = batch
-        self.channels = channels
-        self.spatial = spatial
     }
 }
 

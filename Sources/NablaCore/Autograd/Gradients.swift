@@ -23,7 +23,7 @@ package enum Gradients {
             let (outer, n, inner) = x.split(at: axis)
             let dx = TensorStorage(uninitializedCount: x.count)
             indices.values.withUnsafeBufferPointer {
-                Kernels.maxBackward(g.storage.pointer, $0.baseAddress!, dx.pointer, outer: outer, n: n, inner: inner)
+                Backends.current.maxBackward(g.storage.pointer, index: $0.baseAddress!, dx.pointer, outer: outer, n: n, inner: inner)
             }
             return [Tensor(shape: x.shape, storage: dx)]
         case .matmul(let transA, let transB):
@@ -44,7 +44,7 @@ package enum Gradients {
             let strides = Shape.strides(g.shape)
             let dx = TensorStorage(uninitializedCount: inputs[0].count)
             let offset = zip(before, strides).map { $0 * $1 }.reduce(0, +)
-            Kernels.stridedRead(g.storage.pointer, offset: offset, strides: strides, dx.pointer, shape: inputs[0].shape)
+            Backends.current.stridedRead(g.storage.pointer, offset: offset, strides: strides, dx.pointer, shape: inputs[0].shape)
             return [Tensor(shape: inputs[0].shape, storage: dx)]
         case .concat(let axis):
             var start = 0
@@ -55,30 +55,29 @@ package enum Gradients {
         case .gather(let axis, let index):
             let x = inputs[0]
             let dx = TensorStorage(uninitializedCount: x.count)
-            Kernels.scatterAdd(g.storage.pointer, xShape: x.shape, index.values, indexShape: g.shape, axis: axis, dx.pointer)
+            Backends.current.scatterAdd(g.storage.pointer, xShape: x.shape, index: index.values, indexShape: g.shape, axis: axis,
+                                        dx.pointer)
             return [Tensor(shape: x.shape, storage: dx)]
         case .indexSelect(let axis, let index):
             let x = inputs[0]
             let (outer, n, inner) = x.split(at: axis)
             let dx = TensorStorage(uninitializedCount: x.count)
-            Kernels.indexAdd(g.storage.pointer, index.values, dx.pointer, outer: outer, n: n, inner: inner)
+            Backends.current.indexAdd(g.storage.pointer, index: index.values, dx.pointer, outer: outer, n: n, inner: inner)
             return [Tensor(shape: x.shape, storage: dx)]
         case .conv2d(let window, let hasBias):
             return conv2d(inputs, g, window, hasBias: hasBias)
-        case .maxPool2d(_, let winners):
+        case .maxPool2d(let window, let winners):
             let x = inputs[0]
             let dx = TensorStorage(uninitializedCount: x.count)
-            let planes = x.shape[0] * x.shape[1]
             winners.values.withUnsafeBufferPointer {
-                Kernels.maxPool2dBackward(g.storage.pointer, $0.baseAddress!, dx.pointer, planes: planes,
-                                          inPlane: x.shape[2] * x.shape[3], outPlane: g.shape[2] * g.shape[3])
+                Backends.current.maxPool2dBackward(g.storage.pointer, winners: $0.baseAddress!, dx.pointer, Functional.poolShape(x, window))
             }
             return [Tensor(shape: x.shape, storage: dx)]
         case .avgPool2d(let window, let countIncludePad):
             let x = inputs[0]
             let dx = TensorStorage(uninitializedCount: x.count)
-            Kernels.avgPool2d(g.storage.pointer, dx.pointer, planes: x.shape[0] * x.shape[1], height: x.shape[2], width: x.shape[3],
-                              outHeight: g.shape[2], outWidth: g.shape[3], window: window, countIncludePad: countIncludePad, backward: true)
+            Backends.current.avgPool2dBackward(g.storage.pointer, dx.pointer, Functional.poolShape(x, window),
+                                               countIncludePad: countIncludePad)
             return [Tensor(shape: x.shape, storage: dx)]
         case .batchNorm(let statistics):
             return batchNorm(inputs, g, statistics)
@@ -149,9 +148,9 @@ package enum Gradients {
         let layout = Functional.channelLayout(x)
         let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
         let dWeight = TensorStorage(uninitializedCount: layout.channels), dBias = TensorStorage(uninitializedCount: layout.channels)
-        Kernels.batchNormBackward(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
-                                  invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
-                                  dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
+        Backends.current.batchNormBackward(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
+                                           invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
+                                           dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
         return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
                 Tensor(shape: [layout.channels], storage: dBias)]
     }
@@ -162,8 +161,8 @@ package enum Gradients {
         let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
         let dw = w.node == nil ? nil : TensorStorage(uninitializedCount: w.count)
         let db = hasBias && inputs[2].node != nil ? TensorStorage(uninitializedCount: s.outChannels) : nil
-        Kernels.conv2dBackward(x.storage.pointer, w.storage.pointer, g.storage.pointer,
-                               dx: dx?.pointer, dWeight: dw?.pointer, dBias: db?.pointer, s)
+        Backends.current.conv2dBackward(x.storage.pointer, weight: w.storage.pointer, g.storage.pointer,
+                                        dx: dx?.pointer, dWeight: dw?.pointer, dBias: db?.pointer, s)
         var result: [Tensor?] = [dx.map { Tensor(shape: x.shape, storage: $0) }, dw.map { Tensor(shape: w.shape, storage: $0) }]
         if hasBias { result.append(db.map { Tensor(shape: [s.outChannels], storage: $0) }) }
         return result
@@ -176,8 +175,8 @@ package enum Gradients {
         let d = roles.map { t in t.flatMap { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) } }
         let grads = LSTMGradients(dx: d[0]?.pointer, dh0: d[4]?.pointer, dc0: d[5]?.pointer,
                                   dWeightIH: d[1]?.pointer, dWeightHH: d[2]?.pointer, dBias: d[3]?.pointer)
-        Kernels.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
-                             weightHH: weightHH.storage.pointer, saved: saved.buffers, grads: grads, saved.shape)
+        Backends.current.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
+                                      weightHH: weightHH.storage.pointer, saved: saved.buffers, grads: grads, saved.shape)
         // One entry per recorded input: absent roles are dropped, inputs that need no gradient get nil.
         return zip(roles, d).compactMap { role, storage in
             role.map { input in storage.map { Tensor(shape: input.shape, storage: $0) } }

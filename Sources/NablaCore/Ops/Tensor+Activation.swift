@@ -40,7 +40,7 @@ extension Tensor {
         let a = Shape.normalize(axis: axis, rank: rank, op: log ? "logSoftmax" : "softmax", shape: shape)
         let (outer, n, inner) = split(at: a)
         let out = TensorStorage(uninitializedCount: count)
-        Kernels.softmax(storage.pointer, out.pointer, outer: outer, n: n, inner: inner, log: log)
+        Backends.current.softmax(storage.pointer, out.pointer, outer: outer, n: n, inner: inner, log: log)
         return .record(log ? .logSoftmax(axis: a) : .softmax(axis: a), input: self, shape: shape, storage: out, saveOutput: true)
     }
 }

@@ -13,7 +13,7 @@ public enum Functional {
         let window = Window2d(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         let s = convShape(input, weight, window)
         let out = TensorStorage(uninitializedCount: s.batch * s.outChannels * s.outPlane)
-        Kernels.conv2dForward(input.storage.pointer, weight.storage.pointer, bias?.storage.pointer, out.pointer, s)
+        Backends.current.conv2dForward(input.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out.pointer, s)
         return .record(.conv2d(window, hasBias: bias != nil), inputs: [input, weight] + (bias.map { [$0] } ?? []),
                        shape: [s.batch, s.outChannels, s.outHeight, s.outWidth], storage: out)
     }
@@ -31,29 +31,32 @@ public enum Functional {
     public static func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
                                  padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
         let window = poolWindow("maxPool2d", input, kernelSize, stride, padding, dilation)
-        let (planes, h, w) = (input.shape[0] * input.shape[1], input.shape[2], input.shape[3])
-        let oh = window.outputHeight(h), ow = window.outputWidth(w)
-        let out = TensorStorage(uninitializedCount: planes * oh * ow)
-        var winners = [Int32](repeating: 0, count: planes * oh * ow)
+        let s = poolShape(input, window)
+        let out = TensorStorage(uninitializedCount: s.planes * s.outPlane)
+        var winners = [Int32](repeating: 0, count: s.planes * s.outPlane)
         winners.withUnsafeMutableBufferPointer {
-            Kernels.maxPool2d(input.storage.pointer, out.pointer, $0.baseAddress!, planes: planes, height: h, width: w,
-                              outHeight: oh, outWidth: ow, window: window)
+            Backends.current.maxPool2d(input.storage.pointer, out.pointer, winners: $0.baseAddress!, s)
         }
         return .record(.maxPool2d(window, winners: IndexStorage(winners)), input: input,
-                       shape: [input.shape[0], input.shape[1], oh, ow], storage: out)
+                       shape: [input.shape[0], input.shape[1], s.outHeight, s.outWidth], storage: out)
     }
 
     /// Mean over each window; padding counts toward the divisor unless `countIncludePad` is false.
     public static func avgPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
                                  padding: (Int, Int) = (0, 0), countIncludePad: Bool = true) -> Tensor {
         let window = poolWindow("avgPool2d", input, kernelSize, stride, padding, (1, 1))
-        let (planes, h, w) = (input.shape[0] * input.shape[1], input.shape[2], input.shape[3])
-        let oh = window.outputHeight(h), ow = window.outputWidth(w)
-        let out = TensorStorage(uninitializedCount: planes * oh * ow)
-        Kernels.avgPool2d(input.storage.pointer, out.pointer, planes: planes, height: h, width: w, outHeight: oh, outWidth: ow,
-                          window: window, countIncludePad: countIncludePad, backward: false)
+        let s = poolShape(input, window)
+        let out = TensorStorage(uninitializedCount: s.planes * s.outPlane)
+        Backends.current.avgPool2d(input.storage.pointer, out.pointer, s, countIncludePad: countIncludePad)
         return .record(.avgPool2d(window, countIncludePad: countIncludePad), input: input,
-                       shape: [input.shape[0], input.shape[1], oh, ow], storage: out)
+                       shape: [input.shape[0], input.shape[1], s.outHeight, s.outWidth], storage: out)
+    }
+
+    /// The planes of an NCHW `input` and their output size under `window`.
+    static func poolShape(_ input: Tensor, _ window: Window2d) -> PoolShape {
+        let (h, w) = (input.shape[2], input.shape[3])
+        return PoolShape(planes: input.shape[0] * input.shape[1], height: h, width: w,
+                         outHeight: window.outputHeight(h), outWidth: window.outputWidth(w), window: window)
     }
 
     private static func poolWindow(_ op: String, _ input: Tensor, _ kernel: (Int, Int), _ stride: (Int, Int)?,

@@ -12,7 +12,7 @@ extension Tensor {
     func binary(_ op: BinaryOp, _ other: Tensor, name: String) -> Tensor {
         let outShape = Shape.broadcastOrFail(name, shape, other.shape)
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        Kernels.binary(op, operand(for: outShape), other.operand(for: outShape), out.pointer, shape: outShape)
+        Backends.current.binary(op, operand(for: outShape), other.operand(for: outShape), out.pointer, shape: outShape)
         return .record(.binary(op), inputs: [self, other], shape: outShape, storage: out)
     }
 
@@ -25,7 +25,7 @@ extension Tensor {
     func compare(_ op: CompareOp, _ other: Tensor, name: String) -> Tensor {
         let outShape = Shape.broadcastOrFail(name, shape, other.shape)
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        Kernels.compare(op, operand(for: outShape), other.operand(for: outShape), out.pointer, shape: outShape)
+        Backends.current.compare(op, operand(for: outShape), other.operand(for: outShape), out.pointer, shape: outShape)
         return Tensor(shape: outShape, storage: out, node: nil)
     }
 
@@ -79,7 +79,7 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
         withNoGrad {
             let ea = a.expand(to: outShape), eb = b.expand(to: outShape)
-            Kernels.select(mask: mask.storage.pointer, ea.storage.pointer, eb.storage.pointer, out.pointer, out.count)
+            Backends.current.select(mask: mask.storage.pointer, ea.storage.pointer, eb.storage.pointer, out.pointer, count: out.count)
         }
         return .record(.select(mask: mask), inputs: [a, b], shape: outShape, storage: out)
     }

@@ -52,9 +52,9 @@ extension Functional {
         }
         let saved = LSTMSaved(s, hasBias: bias != nil, hasInitialH: h0 != nil, hasInitialC: c0 != nil)
         let out = TensorStorage(uninitializedCount: Shape.count(s.outputShape))
-        Kernels.lstmForward(input.storage.pointer, h0: h0?.storage.pointer, c0: c0?.storage.pointer,
-                            weightIH: weightIH.storage.pointer, weightHH: weightHH.storage.pointer,
-                            bias: bias?.storage.pointer, out: out.pointer, saved: saved.buffers, s)
+        Backends.current.lstmForward(input.storage.pointer, h0: h0?.storage.pointer, c0: c0?.storage.pointer,
+                                     weightIH: weightIH.storage.pointer, weightHH: weightHH.storage.pointer,
+                                     bias: bias?.storage.pointer, out: out.pointer, saved: saved.buffers, s)
         let inputs = [input, weightIH, weightHH] + [bias, h0, c0].compactMap { $0 }
         return .record(.lstm(saved), inputs: inputs, shape: s.outputShape, storage: out)
     }

@@ -24,7 +24,7 @@ extension Tensor {
         if k == 0 {
             out.pointer.initialize(repeating: 0, count: out.count)
         } else if out.count > 0 {
-            Kernels.matmul(storage.pointer, other.storage.pointer, out.pointer, s)
+            Backends.current.matmul(storage.pointer, other.storage.pointer, out.pointer, s)
         }
         return .record(.matmul(transA: transA, transB: transB), inputs: [self, other], shape: outShape, storage: out)
     }

@@ -30,7 +30,7 @@ extension Tensor {
         let strides = Shape.strides(shape)
         let outShape = order.map { shape[$0] }
         let out = TensorStorage(uninitializedCount: count)
-        Kernels.stridedRead(storage.pointer, offset: 0, strides: order.map { strides[$0] }, out.pointer, shape: outShape)
+        Backends.current.stridedRead(storage.pointer, offset: 0, strides: order.map { strides[$0] }, out.pointer, shape: outShape)
         return .record(.permute(order), input: self, shape: outShape, storage: out)
     }
 
@@ -51,7 +51,8 @@ extension Tensor {
         if target == shape { return self }
         precondition(Shape.broadcast(shape, target) == target, "expand: shape \(shape) cannot be expanded to \(target)")
         let out = TensorStorage(uninitializedCount: Shape.count(target))
-        Kernels.stridedRead(storage.pointer, offset: 0, strides: Shape.broadcastStrides(shape, to: target), out.pointer, shape: target)
+        Backends.current.stridedRead(storage.pointer, offset: 0, strides: Shape.broadcastStrides(shape, to: target), out.pointer,
+                                     shape: target)
         return .record(.expand, input: self, shape: target, storage: out)
     }
 
@@ -84,7 +85,7 @@ extension Tensor {
         outShape[a] = length
         let strides = Shape.strides(shape)
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        Kernels.stridedRead(storage.pointer, offset: begin * strides[a], strides: strides, out.pointer, shape: outShape)
+        Backends.current.stridedRead(storage.pointer, offset: begin * strides[a], strides: strides, out.pointer, shape: outShape)
         return .record(.slice(axis: a, start: begin, length: length), input: self, shape: outShape, storage: out)
     }
 
@@ -107,7 +108,7 @@ extension Tensor {
         let out = TensorStorage(repeating: value, count: Shape.count(outShape))
         let outStrides = Shape.strides(outShape)
         let offset = zip(before, outStrides).map { $0 * $1 }.reduce(0, +)
-        Kernels.stridedWrite(storage.pointer, shape: shape, out.pointer, offset: offset, strides: outStrides)
+        Backends.current.stridedWrite(storage.pointer, shape: shape, out.pointer, offset: offset, strides: outStrides)
         return .record(.pad(before: before, after: after, value: value), input: self, shape: outShape, storage: out)
     }
 
@@ -134,9 +135,9 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
         let outStrides = Shape.strides(outShape)
         var start = 0
+        let backend = Backends.current
         for t in tensors {
-            Kernels.stridedWrite(t.storage.pointer, shape: t.shape, out.pointer, offset: start * outStrides[a],
-                                 strides: outStrides)
+            backend.stridedWrite(t.storage.pointer, shape: t.shape, out.pointer, offset: start * outStrides[a], strides: outStrides)
             start += t.shape[a]
         }
         return .record(.concat(axis: a), inputs: tensors, shape: outShape, storage: out)
@@ -168,7 +169,7 @@ extension Tensor {
         var outShape = shape
         outShape[a] = ids.count
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        Kernels.indexSelect(storage.pointer, ids, out.pointer, outer: outer, n: n, inner: inner)
+        Backends.current.indexSelect(storage.pointer, index: ids, out.pointer, outer: outer, n: n, inner: inner)
         return .record(.indexSelect(axis: a, index: IndexStorage(ids)), input: self, shape: outShape, storage: out)
     }
 
@@ -180,7 +181,7 @@ extension Tensor {
                      "gather: index shape \(index.shape) does not fit input shape \(shape) outside axis \(axis)")
         let ids = index.indices(limit: shape[a], op: "gather", axisShape: shape)
         let out = TensorStorage(uninitializedCount: index.count)
-        Kernels.gather(storage.pointer, xShape: shape, ids, indexShape: index.shape, axis: a, out.pointer)
+        Backends.current.gather(storage.pointer, xShape: shape, index: ids, indexShape: index.shape, axis: a, out.pointer)
         return .record(.gather(axis: a, index: IndexStorage(ids)), input: self, shape: index.shape, storage: out)
     }
 
@@ -188,7 +189,7 @@ extension Tensor {
     func sumTo(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let out = TensorStorage(repeating: 0, count: Shape.count(target))
-        Kernels.sumBroadcast(storage.pointer, shape: shape, into: out.pointer, strides: Shape.broadcastStrides(target, to: shape))
+        Backends.current.sumBroadcast(storage.pointer, shape: shape, into: out.pointer, strides: Shape.broadcastStrides(target, to: shape))
         return Tensor(shape: target, storage: out, node: nil)
     }
 }

@@ -20,7 +20,7 @@ extension Functional {
         }
         precondition(layout.perChannel > 1, "batchNorm: expected more than 1 value per channel, got input \(input.shape)")
         let mean = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
-        Kernels.channelStatistics(input.storage.pointer, layout, mean: mean.pointer, variance: variance.pointer)
+        Backends.current.channelStatistics(input.storage.pointer, layout, mean: mean.pointer, variance: variance.pointer)
         let weight = weight ?? .ones([c]), bias = bias ?? .zeros([c])
         let invStd = TensorStorage(uninitializedCount: c), scale = TensorStorage(uninitializedCount: c)
         let shift = TensorStorage(uninitializedCount: c)
@@ -30,7 +30,7 @@ extension Functional {
             shift.pointer[i] = bias.storage.pointer[i] - mean.pointer[i] * scale.pointer[i]
         }
         let out = TensorStorage(uninitializedCount: input.count)
-        Kernels.channelAffine(input.storage.pointer, out.pointer, layout, scale: scale.pointer, shift: shift.pointer)
+        Backends.current.channelAffine(input.storage.pointer, out.pointer, layout, scale: scale.pointer, shift: shift.pointer)
         let y = Tensor.record(.batchNorm(ChannelStatistics(mean: mean, invStd: invStd)), inputs: [input, weight, bias],
                               shape: input.shape, storage: out)
         return (y, Tensor(shape: [c], storage: mean, node: nil), Tensor(shape: [c], storage: variance, node: nil))

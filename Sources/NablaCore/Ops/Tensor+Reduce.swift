@@ -12,7 +12,7 @@ extension Tensor {
         var outShape = shape
         outShape[axis] = 1
         let out = TensorStorage(uninitializedCount: outer * inner)
-        Kernels.sum(storage.pointer, out.pointer, outer: outer, n: n, inner: inner)
+        Backends.current.sum(storage.pointer, out.pointer, outer: outer, n: n, inner: inner)
         return .record(.sum(axis: axis), input: self, shape: outShape, storage: out)
     }
 
@@ -24,7 +24,9 @@ extension Tensor {
         outShape[axis] = 1
         let out = TensorStorage(uninitializedCount: outer * inner)
         var indices = [Int32](repeating: 0, count: outer * inner)
-        indices.withUnsafeMutableBufferPointer { Kernels.max(storage.pointer, out.pointer, $0.baseAddress!, outer: outer, n: n, inner: inner) }
+        indices.withUnsafeMutableBufferPointer {
+            Backends.current.max(storage.pointer, out.pointer, index: $0.baseAddress!, outer: outer, n: n, inner: inner)
+        }
         let saved = IndexStorage(indices)
         return (.record(.max(axis: axis, indices: saved), input: self, shape: outShape, storage: out), indices)
     }

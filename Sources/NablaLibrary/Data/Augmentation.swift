@@ -89,7 +89,7 @@ public struct RandomHorizontalFlip: Augmentation {
             let flip = generator.nextUniform() < p
             let (source, target) = layout.sample(n, images.storage, out)
             if flip {
-                ImageKernels.flipRows(source, target, rows: layout.channels * layout.height, width: layout.width)
+                Backends.current.flipHorizontal(source, target, layout.planes)
             } else {
                 target.initialize(from: source, count: layout.sampleSize)
             }
@@ -120,7 +120,7 @@ public struct RandomVerticalFlip: Augmentation {
             let flip = generator.nextUniform() < p
             let (source, target) = layout.sample(n, images.storage, out)
             if flip {
-                ImageKernels.flipColumns(source, target, planes: layout.channels, height: layout.height, width: layout.width)
+                Backends.current.flipVertical(source, target, layout.planes)
             } else {
                 target.initialize(from: source, count: layout.sampleSize)
             }
@@ -168,9 +168,9 @@ public struct RandomCrop: Augmentation {
         let out = TensorStorage(repeating: 0, count: outLayout.count)
         for n in 0..<layout.samples {
             let top = generator.nextInt(below: spanY + 1), left = generator.nextInt(below: spanX + 1)
-            ImageKernels.shiftedCopy(images.storage.pointer + n * layout.sampleSize, layout,
-                                     out.pointer + n * outLayout.sampleSize, outLayout,
-                                     dy: top - padding, dx: left - padding)
+            Backends.current.shiftedCopy(images.storage.pointer + n * layout.sampleSize, layout.planes,
+                                         out.pointer + n * outLayout.sampleSize, outLayout.planes,
+                                         dy: top - padding, dx: left - padding)
         }
         return Tensor(shape: outLayout.shape(like: images), storage: out)
     }
@@ -210,8 +210,8 @@ public struct RandomTranslation: Augmentation {
         for n in 0..<layout.samples {
             let shiftX = Int(((generator.nextUniform() * 2 - 1) * maxX).rounded())
             let shiftY = Int(((generator.nextUniform() * 2 - 1) * maxY).rounded())
-            ImageKernels.shiftedCopy(images.storage.pointer + n * layout.sampleSize, layout,
-                                     out.pointer + n * layout.sampleSize, layout, dy: -shiftY, dx: -shiftX)
+            Backends.current.shiftedCopy(images.storage.pointer + n * layout.sampleSize, layout.planes,
+                                         out.pointer + n * layout.sampleSize, layout.planes, dy: -shiftY, dx: -shiftX)
         }
         return Tensor(shape: images.shape, storage: out)
     }
@@ -241,6 +241,8 @@ package struct ImageLayout {
         self.batched = batched
     }
 
+    /// The planes of one image, as the backend's image kernels take them.
+    var planes: ImagePlanes { ImagePlanes(channels: channels, height: height, width: width) }
     var planeSize: Int { height * width }
     var sampleSize: Int { channels * planeSize }
     var count: Int { samples * sampleSize }
@@ -259,43 +261,5 @@ package struct ImageLayout {
     func sample(_ n: Int, _ source: TensorStorage,
                 _ target: TensorStorage) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
         (source.pointer + n * sampleSize, target.pointer + n * sampleSize)
-    }
-}
-
-/// Raw-buffer kernels behind the augmentations; each handles the planes of one image.
-package enum ImageKernels {
-    /// Reverses each of `rows` rows of `width` elements.
-    static func flipRows(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        for row in 0..<rows {
-            let from = source + row * width, to = target + row * width
-            for x in 0..<width { to[x] = from[width - 1 - x] }
-        }
-    }
-
-    /// Reverses the order of the rows within each of `planes` planes.
-    static func flipColumns(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
-                            planes: Int, height: Int, width: Int) {
-        for plane in 0..<planes {
-            let base = plane * height * width
-            for y in 0..<height {
-                (target + base + y * width).initialize(from: source + base + (height - 1 - y) * width, count: width)
-            }
-        }
-    }
-
-    /// `target[c][y][x] = source[c][y + dy][x + dx]` where the source pixel exists; other target
-    /// pixels are left as they are (the callers pass zeroed targets).
-    static func shiftedCopy(_ source: UnsafePointer<Float>, _ sourceLayout: ImageLayout,
-                            _ target: UnsafeMutablePointer<Float>, _ targetLayout: ImageLayout, dy: Int, dx: Int) {
-        let firstX = Swift.max(0, -dx), endX = Swift.min(targetLayout.width, sourceLayout.width - dx)
-        let firstY = Swift.max(0, -dy), endY = Swift.min(targetLayout.height, sourceLayout.height - dy)
-        guard firstX < endX && firstY < endY else { return }
-        for c in 0..<sourceLayout.channels {
-            let from = source + c * sourceLayout.planeSize, to = target + c * targetLayout.planeSize
-            for y in firstY..<endY {
-                (to + y * targetLayout.width + firstX)
-                    .update(from: from + (y + dy) * sourceLayout.width + firstX + dx, count: endX - firstX)
-            }
-        }
     }
 }

@@ -48,75 +48,14 @@ public struct RandomRotation: Augmentation {
         for n in 0..<layout.samples {
             let angle = (degrees.lowerBound + span * generator.nextUniform()) * Double.pi / 180
             let source = images.storage.pointer + n * layout.sampleSize, target = out.pointer + n * layout.sampleSize
-            let rotation = Rotation(angle: angle, layout: layout)
+            // Output pixel (x, y) reads the source at c + R(−θ)·((x, y) − c), with c the image's centre.
+            let rotation = ImageRotation(cosine: Foundation.cos(angle), sine: Foundation.sin(angle),
+                                         centerX: Double(layout.width - 1) / 2, centerY: Double(layout.height - 1) / 2)
             switch interpolation {
-            case .nearest: rotation.nearest(source, target)
-            case .bilinear: rotation.bilinear(source, target)
+            case .nearest: Backends.current.rotateNearest(source, target, layout.planes, rotation)
+            case .bilinear: Backends.current.rotateBilinear(source, target, layout.planes, rotation)
             }
         }
         return Tensor(shape: images.shape, storage: out)
-    }
-}
-
-/// The inverse map of one rotation: output pixel (x, y) reads the source at
-/// `c + R(−θ)·((x, y) − c)`, written for image coordinates whose y axis points down.
-private struct Rotation {
-    let cosine: Double, sine: Double
-    let centerX: Double, centerY: Double
-    let layout: ImageLayout
-
-    init(angle: Double, layout: ImageLayout) {
-        cosine = Foundation.cos(angle)
-        sine = Foundation.sin(angle)
-        centerX = Double(layout.width - 1) / 2
-        centerY = Double(layout.height - 1) / 2
-        self.layout = layout
-    }
-
-    /// The source position read by output pixel (x, y).
-    @inline(__always) func source(x: Int, y: Int) -> (x: Double, y: Double) {
-        let dx = Double(x) - centerX, dy = Double(y) - centerY
-        return (centerX + dx * cosine - dy * sine, centerY + dx * sine + dy * cosine)
-    }
-
-    func nearest(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>) {
-        let width = layout.width, height = layout.height, plane = layout.planeSize
-        for y in 0..<height {
-            for x in 0..<width {
-                let point = self.source(x: x, y: y)
-                let sx = Int(point.x.rounded()), sy = Int(point.y.rounded())
-                guard sx >= 0 && sx < width && sy >= 0 && sy < height else { continue }
-                let from = sy * width + sx, to = y * width + x
-                for c in 0..<layout.channels { target[c * plane + to] = source[c * plane + from] }
-            }
-        }
-    }
-
-    func bilinear(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>) {
-        let width = layout.width, height = layout.height, plane = layout.planeSize
-        for y in 0..<height {
-            for x in 0..<width {
-                let point = self.source(x: x, y: y)
-                guard point.x > -1 && point.x < Double(width) && point.y > -1 && point.y < Double(height) else { continue }
-                let x0 = Int(point.x.rounded(.down)), y0 = Int(point.y.rounded(.down))
-                let fx = Float(point.x - Double(x0)), fy = Float(point.y - Double(y0))
-                // Weights of the four neighbours; a neighbour outside the image gets weight 0.
-                let inX0 = x0 >= 0, inX1 = x0 + 1 < width, inY0 = y0 >= 0, inY1 = y0 + 1 < height
-                let w00: Float = inX0 && inY0 ? (1 - fx) * (1 - fy) : 0
-                let w01: Float = inX1 && inY0 ? fx * (1 - fy) : 0
-                let w10: Float = inX0 && inY1 ? (1 - fx) * fy : 0
-                let w11: Float = inX1 && inY1 ? fx * fy : 0
-                let base = y0 * width + x0, to = y * width + x
-                for c in 0..<layout.channels {
-                    let i = c * plane + base
-                    var value: Float = 0
-                    if w00 != 0 { value += w00 * source[i] }
-                    if w01 != 0 { value += w01 * source[i + 1] }
-                    if w10 != 0 { value += w10 * source[i + width] }
-                    if w11 != 0 { value += w11 * source[i + width + 1] }
-                    target[c * plane + to] = value
-                }
-            }
-        }
     }
 }

@@ -45,17 +45,11 @@ public final class AdaGrad: Optimizer, @unchecked Sendable {
 
     override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
         let clr = learningRate / (1 + Double(state.step - 1) * lrDecay)
-        let negCLR = Float(-clr), decay = Float(weightDecay), hasDecay = weightDecay != 0, epsilon = Float(eps)
+        let step = AdaGradStep(negativeLearningRate: Float(-clr), weightDecay: weightDecay != 0 ? Float(weightDecay) : nil,
+                               eps: Float(eps))
         withUpdateBuffers(parameter, grad) { p, g, n in
             let sum = state.buffer("sum", count: n, initial: Float(initialAccumulatorValue))
-            forEachChunk(n) { range in
-                for i in range {
-                    let d = hasDecay ? g[i] + decay * p[i] : g[i]
-                    let s = sum[i] + d * d
-                    sum[i] = s
-                    p[i] = p[i] + negCLR * d / (s.squareRoot() + epsilon)
-                }
-            }
+            Backends.current.adaGradStep(p, g, sum: sum, count: n, step)
         }
     }
 }

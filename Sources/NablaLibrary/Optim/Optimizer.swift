@@ -141,16 +141,3 @@ package func withUpdateBuffers(_ parameter: Parameter, _ grad: Tensor,
         parameter.update { p in body(p.baseAddress!, g.baseAddress!, p.count) }
     }
 }
-
-/// Calls `body` on disjoint chunks covering `0..<count`, on several cores for large parameters.
-/// Updates are elementwise, so the result does not depend on the chunking.
-@inline(__always)
-package func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
-    Parallel.forEachChunk(count: count, minChunk: Kernels.parallelGrain, body)
-}
-
-/// `start + weight·(end − start)`, in the two forms PyTorch's `lerp` kernel picks between for accuracy.
-@inline(__always)
-package func lerpLikeTorch(_ start: Float, _ end: Float, weight: Float) -> Float {
-    Swift.abs(weight) < 0.5 ? start + weight * (end - start) : end - (end - start) * (1 - weight)
-}

@@ -43,36 +43,14 @@ public final class RMSProp: Optimizer, @unchecked Sendable {
     }
 
     override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
-        let decay = Float(weightDecay), hasDecay = weightDecay != 0
-        let a = Float(alpha), oneMinusA = Float(1 - alpha), epsilon = Float(eps), negLR = Float(-learningRate)
+        let step = RMSPropStep(alpha: Float(alpha), oneMinusAlpha: Float(1 - alpha), eps: Float(eps),
+                               negativeLearningRate: Float(-learningRate), momentum: Float(momentum),
+                               weightDecay: weightDecay != 0 ? Float(weightDecay) : nil)
         withUpdateBuffers(parameter, grad) { p, g, n in
             let squareAvg = state.buffer("square_avg", count: n)
             let gradAvg = centered ? state.buffer("grad_avg", count: n) : nil
-            let buf = momentum > 0 ? state.buffer("momentum_buffer", count: n) : nil
-            let mu = Float(momentum)
-            forEachChunk(n) { range in
-                for i in range {
-                    let d = hasDecay ? g[i] + decay * p[i] : g[i]
-                    let v = squareAvg[i] * a + oneMinusA * d * d
-                    squareAvg[i] = v
-                    var avg: Float
-                    if let gradAvg {
-                        let m = lerpLikeTorch(gradAvg[i], d, weight: oneMinusA)
-                        gradAvg[i] = m
-                        avg = (v - m * m).squareRoot()
-                    } else {
-                        avg = v.squareRoot()
-                    }
-                    avg = avg + epsilon
-                    if let buf {
-                        let b = buf[i] * mu + d / avg
-                        buf[i] = b
-                        p[i] = p[i] + negLR * b
-                    } else {
-                        p[i] = p[i] + negLR * d / avg
-                    }
-                }
-            }
+            let buffer = momentum > 0 ? state.buffer("momentum_buffer", count: n) : nil
+            Backends.current.rmsPropStep(p, g, squareAvg: squareAvg, gradAvg: gradAvg, momentumBuffer: buffer, count: n, step)
         }
     }
 }

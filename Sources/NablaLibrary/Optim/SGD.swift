@@ -40,29 +40,13 @@ public final class SGD: Optimizer, @unchecked Sendable {
     override public var tracksStep: Bool { false }
 
     override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
-        let negLR = Float(-learningRate), decay = Float(weightDecay), hasDecay = weightDecay != 0
         withUpdateBuffers(parameter, grad) { p, g, n in
-            guard momentum != 0 else {
-                forEachChunk(n) { range in
-                    for i in range {
-                        let d = hasDecay ? g[i] + decay * p[i] : g[i]
-                        p[i] = p[i] + negLR * d
-                    }
-                }
-                return
-            }
-            let mu = Float(momentum), keep = Float(1 - dampening), nesterov = nesterov
-            let (buf, created) = state.buffer("momentum_buffer", copying: g, count: n)
-            forEachChunk(n) { range in
-                for i in range {
-                    let d = hasDecay ? g[i] + decay * p[i] : g[i]
-                    // PyTorch seeds the buffer with the (decayed) gradient itself on the first step.
-                    let b = created ? d : buf[i] * mu + keep * d
-                    buf[i] = b
-                    let direction = nesterov ? d + mu * b : b
-                    p[i] = p[i] + negLR * direction
-                }
-            }
+            // PyTorch seeds the momentum buffer with the (decayed) gradient itself on the first step.
+            let (buffer, created): (UnsafeMutablePointer<Float>?, Bool) =
+                momentum != 0 ? state.buffer("momentum_buffer", copying: g, count: n) : (nil, false)
+            let step = SGDStep(negativeLearningRate: Float(-learningRate), weightDecay: weightDecay != 0 ? Float(weightDecay) : nil,
+                               momentum: Float(momentum), keep: Float(1 - dampening), nesterov: nesterov, firstStep: created)
+            Backends.current.sgdStep(p, g, momentumBuffer: buffer, count: n, step)
         }
     }
 }
