@@ -17,8 +17,14 @@ package protocol Backend: Sendable {
     /// A short name, as `NABLA_BACKEND` spells it ("cpu", "reference").
     static var name: String { get }
 
-    // MARK: - Elementwise (the unary functions are not requirements yet: `Tensor.unary` and its gradient
-    // still call `Kernels.unary` and `Kernels.unaryBackward` while those are redesigned)
+    // MARK: - Elementwise
+
+    /// y[i] = f(x[i]) over `count` elements; `y` may equal `x`.
+    static func unary<F: UnaryFunction>(_ f: F, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)
+    /// dx[i] = g[i]·f′ over `count` elements, at x[i], or at y[i] = f(x[i]) when `F.derivativeInput`
+    /// is `.output` (then `y` is given).
+    static func unaryBackward<F: UnaryFunction>(_ f: F, x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                                                dx: UnsafeMutablePointer<Float>, count: Int)
 
     /// out = op(a, b) over the contiguous `shape`, each operand read through its broadcast strides.
     static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int])

@@ -5,6 +5,16 @@ package enum CPUBackend: Backend {
 
     // MARK: - Elementwise
 
+    /// The function's own fast path (SIMD where it has one), split across cores.
+    package static func unary<F: UnaryFunction>(_ f: F, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        Kernels.unary(f, x, y, count)
+    }
+
+    package static func unaryBackward<F: UnaryFunction>(_ f: F, x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                                                        dx: UnsafeMutablePointer<Float>, count: Int) {
+        Kernels.unaryBackward(f, x: x, y: y, g: g, dx: dx, count)
+    }
+
     package static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
         Kernels.binary(op, a, b, out, shape: shape)
     }

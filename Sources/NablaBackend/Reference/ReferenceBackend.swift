@@ -8,6 +8,16 @@ package enum ReferenceBackend: Backend {
 
     // MARK: - Elementwise
 
+    /// The function's scalar definition, element by element.
+    package static func unary<F: UnaryFunction>(_ f: F, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        UnaryLoops.forward(f, x, y, count)
+    }
+
+    package static func unaryBackward<F: UnaryFunction>(_ f: F, x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                                                        dx: UnsafeMutablePointer<Float>, count: Int) {
+        UnaryLoops.backward(f, x: x, y: y, g: g, dx: dx, count)
+    }
+
     package static func binary(_ op: BinaryOp, _ a: BroadcastOperand, _ b: BroadcastOperand, _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
         Self.forEachIndex(shape) { i, index in
             out[i] = Self.apply(op, a.pointer[Self.offset(index, a.strides)], b.pointer[Self.offset(index, b.strides)])

@@ -96,8 +96,8 @@ package enum Gradients {
 
     private static func unary<F: UnaryFunction>(_ f: F, _ x: Tensor, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
         let dx = TensorStorage(uninitializedCount: x.count)
-        Kernels.unaryBackward(f, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
-                              g: g.storage.pointer, dx: dx.pointer, x.count)
+        Backends.current.unaryBackward(f, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
+                                       g: g.storage.pointer, dx: dx.pointer, count: x.count)
         return Tensor(shape: x.shape, storage: dx)
     }
 

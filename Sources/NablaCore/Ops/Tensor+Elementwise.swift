@@ -4,7 +4,7 @@ extension Tensor {
     /// Applies an elementwise function in one pass; its gradient is `f`'s derivative.
     package func unary<F: UnaryFunction>(_ f: F) -> Tensor {
         let out = TensorStorage(uninitializedCount: count)
-        Kernels.unary(f, storage.pointer, out.pointer, count)
+        Backends.current.unary(f, storage.pointer, out.pointer, count: count)
         return .record(.unary(f), input: self, shape: shape, storage: out, saveOutput: F.derivativeInput == .output)
     }
 

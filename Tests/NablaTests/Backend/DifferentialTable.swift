@@ -5,7 +5,26 @@ import Nabla
 /// The primitives the differential test runs on both backends, one row each (a primitive with options
 /// that take other kernel paths gets a row per path). Adding a primitive is adding a row here.
 enum DifferentialTable {
-    static let rows: [PrimitiveRow] = elementwise + reductions + movement + spatial + recurrent + large
+    static let rows: [PrimitiveRow] = unary + elementwise + reductions + movement + spatial + recurrent + large
+
+    /// Every elementwise function, with the arguments of its golden cases in ops.json and inputs in its
+    /// domain (positive where its gradcheck inputs are): a new function needs no edit here.
+    static let unary: [PrimitiveRow] = OpGoldenTests.cases.filter { $0.gradcheck && $0.name.hasSuffix("_2x3x2") }.map { c in
+        let f = UnaryFunctions.make(c.op, arguments: c.floatArguments)!
+        let positive = c.inputs[0].data.allSatisfy { $0 > 0 }
+        return PrimitiveRow("unary.\(c.name.dropLast("_gradcheck_2x3x2".count))", .summed) { g in
+            let shape = g.shape(rank: 0...4, sizes: 1...9)
+            return Variant([positive ? .positive(shape) : .normal(shape)]) { $0[0].unary(f) }
+        }
+    } + [
+        // Large enough to split across cores, through the SIMD paths of exp, tanh, sigmoid and relu.
+        PrimitiveRow("unary.exp.large", .summed, count: 2) { g in Variant([.normal(g.shape(rank: 2...2, sizes: 200...300))]) { $0[0].exp() } },
+        PrimitiveRow("unary.tanh.large", .summed, count: 2) { g in Variant([.normal(g.shape(rank: 2...2, sizes: 200...300))]) { $0[0].tanh() } },
+        PrimitiveRow("unary.sigmoid.large", .summed, count: 2) { g in
+            Variant([.normal(g.shape(rank: 2...2, sizes: 200...300))]) { $0[0].sigmoid() }
+        },
+        PrimitiveRow("unary.relu.large", .exact, count: 2) { g in Variant([.normal(g.shape(rank: 2...2, sizes: 200...300))]) { $0[0].relu() } },
+    ]
 
     static let elementwise: [PrimitiveRow] = [
         binary("add", +), binary("sub", -), binary("mul", *),

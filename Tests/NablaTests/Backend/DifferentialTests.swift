@@ -33,7 +33,7 @@ struct DifferentialTests {
     }
 
     /// Each row's graph records the primitive it is named after, and the rows together record every
-    /// primitive except the unary ones (tested against the reference by their own rows once they move).
+    /// primitive.
     @Test("every primitive has a row")
     func everyPrimitiveHasARow() {
         var seen: Set<String> = []
@@ -45,7 +45,7 @@ struct DifferentialTests {
             #expect(row.kind == "compare" || kinds.contains(row.kind), "\(row.name) records \(kinds.sorted())")
             seen.formUnion(kinds)
         }
-        let missing = Set(PrimitiveKind.all).subtracting(seen).subtracting(["leaf", "unary"])
+        let missing = Set(PrimitiveKind.all).subtracting(seen).subtracting(["leaf"])
         #expect(missing.isEmpty, "primitives without a differential row: \(missing.sorted())")
     }
 
