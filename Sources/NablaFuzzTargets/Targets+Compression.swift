@@ -35,17 +35,17 @@ extension FuzzTarget {
     }
 }
 
-/// zlib's `uncompress`, found at run time as Nabla finds BLAS (no headers, no link flags): an
+/// zlib's `uncompress2`, found at run time as Nabla finds BLAS (no headers, no link flags): an
 /// oracle for the Swift DEFLATE decoder.
 final class SystemZlib: Sendable {
     private typealias Uncompress = @convention(c) (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt>?,
-                                                   UnsafePointer<UInt8>?, UInt) -> Int32
+                                                   UnsafePointer<UInt8>?, UnsafeMutablePointer<UInt>?) -> Int32
     private let uncompress: Uncompress
 
     /// The system's zlib, or nil where none can be loaded.
     static let shared: SystemZlib? = {
         for name in ["libz.so.1", "libz.so", "libz.dylib"] {
-            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "uncompress") {
+            if let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "uncompress2") {
                 return SystemZlib(uncompress: unsafeBitCast(symbol, to: Uncompress.self))
             }
         }
@@ -56,8 +56,8 @@ final class SystemZlib: Sendable {
         self.uncompress = uncompress
     }
 
-    /// What zlib decodes a raw DEFLATE stream to, or nil if it refuses the stream or its output
-    /// passes `limit` bytes. zlib reads only zlib streams, whose Adler-32 trailer it checks: a first
+    /// What zlib decodes a raw DEFLATE stream to, or nil if it refuses the stream, its output passes
+    /// `limit` bytes or bytes follow its end (which zlib would ignore). zlib reads only zlib streams, whose Adler-32 trailer it checks: a first
     /// pass with a dummy trailer decodes the data, a second passes the checksum of what it decoded.
     func inflate(rawDeflate data: Data, limit: Int) -> [UInt8]? {
         let (okay, dataError): (Int32, Int32) = (0, -3)
@@ -68,15 +68,17 @@ final class SystemZlib: Sendable {
         return second.status == okay && second.output.count <= limit ? second.output : nil
     }
 
-    /// zlib's status for the stream, and what it decoded before it stopped (zlib sets the count on errors too).
+    /// zlib's status for the stream, and what it decoded before it stopped (zlib sets the count on
+    /// errors too); a stream that ends before the input does is a data error here.
     private func decode(_ data: Data, trailer: UInt32, limit: Int) -> (status: Int32, output: [UInt8]) {
         var stream: [UInt8] = [0x78, 0x01] + data  // deflate, 32 KiB window, no dictionary
         stream += (0..<4).reversed().map { UInt8(truncatingIfNeeded: trailer >> ($0 * 8)) }
         var status: Int32 = 0
         let output = [UInt8](unsafeUninitializedCapacity: limit + 1) { buffer, initialized in
-            var count = UInt(buffer.count)
-            status = stream.withUnsafeBufferPointer { uncompress(buffer.baseAddress, &count, $0.baseAddress, UInt($0.count)) }
+            var (count, consumed) = (UInt(buffer.count), UInt(stream.count))
+            status = stream.withUnsafeBufferPointer { uncompress(buffer.baseAddress, &count, $0.baseAddress, &consumed) }
             initialized = Int(min(count, UInt(buffer.count)))
+            if status == 0 && consumed != UInt(stream.count) { status = -3 }
         }
         return (status, output)
     }
