@@ -9,6 +9,8 @@ import PackageDescription
 //   Nabla         the umbrella a program imports
 //   NablaCommandLine  the command line's subcommands and its wording of library errors (flags for settings)
 //   nabla         the executable: NablaCommand.main()
+//   NablaFuzzTargets, nabla-fuzz, NablaFuzzShim  the libFuzzer targets (Fuzz/README.md): built plainly they
+//                 replay a corpus; built with -sanitize=fuzzer,address they fuzz
 let package = Package(
     name: "Nabla",
     platforms: [.macOS(.v13)],
@@ -36,6 +38,9 @@ let package = Package(
             path: "Sources/nabla/NablaCommandLine"
         ),
         .executableTarget(name: "nabla", dependencies: ["NablaCommandLine"], path: "Sources/nabla/Main"),
+        .target(name: "NablaFuzzShim", path: "Sources/NablaFuzzShim"),
+        .target(name: "NablaFuzzTargets", dependencies: ["Nabla"], path: "Sources/NablaFuzzTargets"),
+        .executableTarget(name: "nabla-fuzz", dependencies: ["NablaFuzzTargets", "NablaFuzzShim"], path: "Sources/NablaFuzz"),
         .executableTarget(name: "example-readme", dependencies: ["Nabla"], path: "Examples/Readme"),
         .executableTarget(name: "example-linear-regression", dependencies: ["Nabla"], path: "Examples/LinearRegression"),
         .executableTarget(name: "example-xor", dependencies: ["Nabla"], path: "Examples/XOR"),
@@ -43,7 +48,7 @@ let package = Package(
         .executableTarget(name: "example-fashion-cnn", dependencies: ["Nabla"], path: "Examples/FashionCNN"),
         .testTarget(
             name: "NablaTests",
-            dependencies: ["Nabla", "NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns"],
+            dependencies: ["Nabla", "NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns", "NablaFuzzTargets"],
             path: "Tests/NablaTests"
         ),
         .testTarget(name: "NablaCommandLineTests", dependencies: ["NablaCommandLine", "Nabla"], path: "Tests/NablaCommandLineTests"),

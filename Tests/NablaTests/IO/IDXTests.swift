@@ -70,6 +70,14 @@ struct IOIDXTests {
             == "x: byte 4: dimensions [4294967295, 4294967295, 4294967295] describe more bytes than can be addressed; the header is corrupt")
     }
 
+    @Test func refusesGzippedDimensionsWhoseSizePlusTheHeaderOverflows() {
+        // 7·7·73·127·337·92737·649657 = Int.max bytes of data: the data size fits, adding the header's 32 bytes trapped.
+        let dimensions: [UInt32] = [7, 7, 73, 127, 337, 92_737, 649_657]
+        let header: [UInt8] = [0, 0, 0x08, 7] + dimensions.flatMap { d in (0..<4).reversed().map { UInt8(truncatingIfNeeded: d >> ($0 * 8)) } }
+        #expect(formatErrorText { _ = try IDX.read(data: Gzip.storedGzip(header), name: "x.gz") }
+            == "x.gz: byte 4: dimensions \(dimensions) describe more bytes than can be addressed; the header is corrupt")
+    }
+
     @Test func fuzzedRawFilesParseOrThrowFormatError() {
         let bytes = IDX.encode(Tensor(shape: [3, 4, 2], scalars: (0..<24).map(Float.init)), typeCode: .short)
         let rejected = fuzzParser(bytes, seed: 11) { _ = try IDX.read(data: $0, name: "fuzz-idx3") }

@@ -52,7 +52,11 @@ public enum IDX {
             // The header says how many bytes the file holds; inflating stops as soon as it passes that.
             let head = try Gzip.prefix(data, name: name, count: 4 + 4 * 255)
             let (typeCode, shape) = try head.withUnsafeBytes { try parseHeader($0, name: name) }
-            let expected = 4 + 4 * shape.count + (try dataSize(shape: shape, typeCode: typeCode, name: name))
+            let (expected, overflow) = (4 + 4 * shape.count).addingReportingOverflow(try dataSize(shape: shape, typeCode: typeCode, name: name))
+            guard !overflow else {
+                throw FormatError(file: name, at: .byte(4), "dimensions \(shape) describe more bytes than can be addressed",
+                                  hint: "the header is corrupt")
+            }
             guard expected <= maxBytes else {
                 throw FormatError(file: name, at: .byte(4), "header promises \(expected) bytes for shape \(shape), more than the \(maxBytes)-byte limit",
                                   hint: "raise maxBytes if the file is genuine")

@@ -29,6 +29,11 @@ public enum PGM {
             throw FormatError(file: name, at: .byte(reader.position), "maximum value \(maxValue) is out of range", hint: "expected 1 to 65535")
         }
         let count = width * height
+        // A plain pixel takes a separator and a digit at least: check before reserving room for them all.
+        guard magic == "P5" || bytes.count - reader.position >= 2 * count else {
+            throw FormatError(file: name, at: .byte(bytes.count), "the header promises \(count) pixels but \(bytes.count - reader.position) bytes follow",
+                              hint: "the file is truncated")
+        }
         let values = magic == "P5" ? try binaryPixels(bytes, from: reader.position + 1, count: count, wide: maxValue > 255, name: name)
                                    : try (0..<count).map { _ in try reader.number("pixel") }
         let scale = 1 / Float(maxValue)
