@@ -58,7 +58,7 @@ extension RunConfiguration {
         try Hyperparameters.lossTolerance.validate(lossTolerance)
         try Hyperparameters.explodingThreshold.validate(explodingThreshold)
         try Hyperparameters.topK.validate(topK)
-        try Hyperparameters.divergenceFactor.validate(divergenceFactor)
-        try Hyperparameters.divergenceSteps.validate(divergenceSteps)
+        if let divergenceFactor { try Hyperparameters.divergenceFactor.validate(divergenceFactor) }
+        if let divergenceSteps { try Hyperparameters.divergenceSteps.validate(divergenceSteps) }
     }
 }

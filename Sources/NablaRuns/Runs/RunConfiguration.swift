@@ -78,8 +78,11 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var gradientTolerance = Hyperparameters.gradientTolerance.defaultValue
     public var lossTolerance = Hyperparameters.lossTolerance.defaultValue
     public var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
-    public var divergenceFactor = Hyperparameters.divergenceFactor.defaultValue
-    public var divergenceSteps = Hyperparameters.divergenceSteps.defaultValue
+    /// `nil` is `Hyperparameters.divergenceFactor`'s default (optional, so that configurations saved
+    /// before the setting existed still load).
+    public var divergenceFactor: Double?
+    /// `nil` is `Hyperparameters.divergenceSteps`' default.
+    public var divergenceSteps: Int?
 
     // Run
     public var seed = Hyperparameters.seed.defaultValue

@@ -71,8 +71,8 @@ public final class TrainingRun {
         trainer.clipNorm = config.clipNorm
         trainer.clipValue = config.clipValue
         trainer.explodingThreshold = config.explodingThreshold
-        trainer.divergenceFactor = config.divergenceFactor
-        trainer.divergenceSteps = config.divergenceSteps
+        trainer.divergenceFactor = config.divergenceFactor ?? Hyperparameters.divergenceFactor.defaultValue
+        trainer.divergenceSteps = config.divergenceSteps ?? Hyperparameters.divergenceSteps.defaultValue
         let (l1, l2) = (Float(config.l1), Float(config.l2))
         if l1 > 0 || l2 > 0 {
             trainer.penalty = { module in

@@ -57,10 +57,10 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Hyperparameters.explodingThreshold.help)
     var explodingThreshold = Hyperparameters.explodingThreshold.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.topK.help) var topK = Hyperparameters.topK.defaultValue
-    @Option(parsing: .unconditional, help: Hyperparameters.divergenceFactor.help)
-    var divergenceFactor = Hyperparameters.divergenceFactor.defaultValue
-    @Option(parsing: .unconditional, help: Hyperparameters.divergenceSteps.help)
-    var divergenceSteps = Hyperparameters.divergenceSteps.defaultValue
+    @Option(parsing: .unconditional, help: "\(Hyperparameters.divergenceFactor.help) (default: \(Hyperparameters.divergenceFactor.defaultValue))")
+    var divergenceFactor: Double?
+    @Option(parsing: .unconditional, help: "\(Hyperparameters.divergenceSteps.help) (default: \(Hyperparameters.divergenceSteps.defaultValue))")
+    var divergenceSteps: Int?
 
     func configuration() throws -> RunConfiguration {
         var c = RunConfiguration()

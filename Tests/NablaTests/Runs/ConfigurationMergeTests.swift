@@ -58,3 +58,14 @@ import Nabla
         #expect(throws: ConfigurationError.self) { try RunConfiguration.load(contentsOf: url) }
     }
 }
+
+@Suite struct ConfigurationCompatibilityTests {
+    /// A config.json written before the divergence settings existed still loads.
+    @Test func aConfigurationSavedBeforeNewSettingsLoads() throws {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunConfiguration())) as! [String: Any]
+        object["divergenceFactor"] = nil
+        object["divergenceSteps"] = nil
+        let config = try JSONDecoder().decode(RunConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(config.divergenceFactor == nil && config.epochs == RunConfiguration().epochs)
+    }
+}
