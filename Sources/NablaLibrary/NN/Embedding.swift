@@ -19,6 +19,14 @@ public final class Embedding: Module {
         super.init()
     }
 
+    /// A table over an existing parameter [count, dimension], shared with the module that owns it (tying).
+    public init(weight: Parameter) {
+        precondition(weight.shape.count == 2 && weight.shape.allSatisfy { $0 > 0 }, "Embedding: weight \(weight.shape) should be [count, dim]")
+        (count, dimension) = (weight.shape[0], weight.shape[1])
+        self.weight = weight
+        super.init()
+    }
+
     override public var typeName: String { "Embedding(\(count), \(dimension))" }
 
     override public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input + [dimension] }
