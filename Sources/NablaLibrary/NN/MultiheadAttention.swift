@@ -40,6 +40,9 @@ public final class MultiheadAttention: Module {
     public let inProjWeight: Parameter
     public let inProjBias: Parameter?
     public let outProj: Linear
+    /// Whether `forward(_:)` masks future positions, for models that call it alone (`Sequential`, model
+    /// specs); `callAsFunction(query:…)` takes its own flag.
+    public var isCausal = false
 
     public init(embedDim: Int, numHeads: Int, dropout: Float = 0, bias: Bool = true) {
         precondition(embedDim > 0 && numHeads > 0, "MultiheadAttention: sizes must be positive, got embedDim \(embedDim), numHeads \(numHeads)")
@@ -71,9 +74,9 @@ public final class MultiheadAttention: Module {
         return input
     }
 
-    /// Self-attention over x [B, T, E], without masks.
+    /// Self-attention over x [B, T, E], causal when `isCausal` is set, without other masks.
     override public func forward(_ input: Tensor) -> Tensor {
-        self(query: input, key: input, value: input, needWeights: false).output
+        self(query: input, key: input, value: input, needWeights: false, isCausal: isCausal).output
     }
 
     /// Attention of `query` [B, L, E] over `key`, `value` [B, S, E], as PyTorch's `forward`.
