@@ -9,8 +9,8 @@ public enum AttentionMask {
     /// `scaled_dot_product_attention` (not the inverted one of `nn.MultiheadAttention`).
     case allowed(Tensor)
 
-    /// The additive form: the tensor itself, or 0 where allowed and −∞ elsewhere.
-    var additive: Tensor {
+    /// The values added to the scores: the tensor itself, or 0 where allowed and −∞ elsewhere.
+    var scoreOffsets: Tensor {
         switch self {
         case .additive(let mask): return mask
         case .allowed(let mask):
@@ -54,7 +54,7 @@ package final class AttentionSaved: @unchecked Sendable {
 /// ```
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask? = nil,
                                       isCausal: Bool = false, dropout: Float = 0, scale: Float? = nil) -> Tensor {
-    let additive = mask?.additive
+    let additive = mask?.scoreOffsets
     let s = attentionShape(query, key, value, mask: additive, isCausal: isCausal, scale: scale)
     precondition(dropout >= 0 && dropout < 1, "scaledDotProductAttention: dropout \(dropout) must be in [0, 1)")
     let inputs = [query, key, value] + (additive.map { [$0] } ?? [])

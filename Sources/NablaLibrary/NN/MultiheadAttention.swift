@@ -12,8 +12,8 @@ public enum MultiheadAttentionMask {
     /// Float values added to the attention scores (−∞ forbids).
     case additive(Tensor)
 
-    /// The values added to the scores.
-    var additive: Tensor {
+    /// The values added to the scores: −∞ where masked, or the tensor itself.
+    var scoreOffsets: Tensor {
         switch self {
         case .masked(let mask): return Tensor(shape: mask.shape, scalars: mask.scalars.map { $0 != 0 ? -Float.infinity : 0 })
         case .additive(let mask): return mask
@@ -140,13 +140,13 @@ public final class MultiheadAttention: Module {
     private func combinedMask(_ padding: MultiheadAttentionMask?, _ attn: MultiheadAttentionMask?, batch: Int, length: Int,
                               sourceLength: Int) -> Tensor? {
         let paddingMask = padding.map { mask -> Tensor in
-            let values = mask.additive
+            let values = mask.scoreOffsets
             precondition(values.shape == [batch, sourceLength],
                          "\(typeName): keyPaddingMask \(values.shape) should be [\(batch), \(sourceLength)]")
             return values.reshape([batch, 1, 1, sourceLength])
         }
         let attnMask = attn.map { mask -> Tensor in
-            let values = mask.additive
+            let values = mask.scoreOffsets
             if values.shape == [length, sourceLength] { return values }
             precondition(values.shape == [batch * numHeads, length, sourceLength],
                          "\(typeName): attnMask \(values.shape) should be [\(length), \(sourceLength)] or [\(batch * numHeads), \(length), \(sourceLength)]")
