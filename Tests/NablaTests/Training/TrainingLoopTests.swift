@@ -86,6 +86,34 @@ import Nabla
         #expect(second.history.epochs.map(\.trainLoss) == straight.history.epochs.map(\.trainLoss))
     }
 
+    /// A stop in the middle of a period (after 7 steps: 1 into the third period of 3), with accumulation and a
+    /// per-step schedule, resumes bit-identically.
+    @Test func aStopMidPeriodResumesExactly() throws {
+        func configure(_ trainer: Trainer) {
+            trainer.evaluationInterval = 3
+            trainer.accumulationSteps = 2
+            Self.cosine(trainer)
+        }
+        let straight = Self.makeTrainer(epochs: 5)
+        configure(straight)
+        try straight.fit()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-midperiod-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = Self.makeTrainer(epochs: 5)
+        configure(first)
+        let stop = StopRequest()
+        (first.checkpointDirectory, first.stopRequest, first.callbacks) = (directory, stop, [TrainerTests.StopAfter(step: 7, stop)])
+        #expect(throws: TrainingError.interrupted(signal: nil, epoch: 3, step: 1, checkpoint: directory.path)) { try first.fit() }
+        let second = Self.makeTrainer(seed: 9, epochs: 5)
+        configure(second)
+        try second.resume(from: directory)
+        #expect(second.epoch == 2 && second.globalStep == 7)
+        try second.fit()
+        #expect(Self.parameters(second) == Self.parameters(straight))
+        #expect(second.history.epochs.map(\.trainLoss) == straight.history.epochs.map(\.trainLoss))
+        #expect(second.history.epochs.map(\.learningRate) == straight.history.epochs.map(\.learningRate))
+    }
+
     // MARK: Per-step schedules
 
     static func cosine(_ trainer: Trainer) {
