@@ -85,6 +85,7 @@ import Nabla
         let run = try Self.train(["--accumulate", "2", "--eval-every", "4", "--epochs", "3"])
         #expect(run.trainer.accumulationSteps == 2 && run.trainer.evaluationInterval == 4)
         #expect(run.trainer.globalStep == 12 && run.trainer.history.epochs.count == 3)
+        #expect(run.trainer.history.epochs.map(\.step) == [4, 8, 12])   // metrics.csv's step column
         #expect(try Self.message(["--accumulate", "20", "--batch-size", "16"])?.hasPrefix("--accumulate 20 splits batches of 16 into micro-batches of 0 samples") == true)
         #expect(try Self.message(["--eval-every", "10", "--max-steps", "100", "--epochs", "5"])
                 == "--max-steps 100 is never reached: --epochs counts periods of --eval-every 10 steps, 50 in all; raise --epochs to 10")

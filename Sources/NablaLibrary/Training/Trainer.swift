@@ -160,7 +160,7 @@ public final class Trainer {
         let samples = Double(Swift.max(progress.samples, 1))
         var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.lossSum / samples,
                                  trainAccuracy: task == .classification ? Double(progress.correct) / samples : nil,
-                                 learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans())
+                                 learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans(), step: globalStep)
         if let validation {
             let result = evaluate(model, on: validation, loss: loss, task: task, classes: classes, topK: topK)
             record.validationLoss = result.loss
