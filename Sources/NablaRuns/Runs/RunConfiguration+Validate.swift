@@ -13,6 +13,7 @@ extension RunConfiguration {
         try validateDataAndModel()
         try validateObjective()
         try validateStopping()
+        try validateTraining()
     }
 
     private func validateDataAndModel() throws {
@@ -41,7 +42,6 @@ extension RunConfiguration {
         try optimizerSettings().validate()
         try Hyperparameters.lrStepSize.validate(lrStepSize)
         try Hyperparameters.lrGamma.validate(lrGamma)
-        try Hyperparameters.warmupEpochs.validate(warmupEpochs)
         try Hyperparameters.plateauPatience.validate(plateauPatience)
         try Hyperparameters.l1.validate(l1)
         try Hyperparameters.l2.validate(l2)
