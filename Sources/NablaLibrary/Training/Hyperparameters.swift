@@ -47,6 +47,9 @@ public enum Hyperparameters {
         .validationSplit, default: 0.1, .unitHalfOpen, "Fraction of the training set held out for validation.")
     public static let syntheticCount = Hyperparameter<Int>(
         .syntheticCount, default: 1000, .between(1, 10_000_000), "Samples in a synthetic data set.")
+    public static let polyFeatures = Hyperparameter<Int?>(
+        .polyFeatures, default: nil, .between(1, 10),
+        "Add polynomial and interaction features of CSV/NPY (or point-set) data up to this degree, as scikit-learn's PolynomialFeatures.")
     public static let batchSize = Hyperparameter<Int>(
         .batchSize, default: 128, .atLeast(1), "Samples per batch: 1 is SGD, 'all' is batch gradient descent.")
 

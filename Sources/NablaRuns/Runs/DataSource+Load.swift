@@ -25,6 +25,7 @@ extension DataSource {
         case .npy(let x, let y): return try loadNPY(x, y, options)
         case .spirals: return planar(Synthetic.twoSpirals(count: options.syntheticCount, noise: 0.05, seed: options.seed))
         case .moons: return planar(Synthetic.moons(count: options.syntheticCount, noise: 0.1, seed: options.seed))
+        case .circles: return planar(Synthetic.circles(count: options.syntheticCount, noise: 0.05, factor: 0.5, seed: options.seed))
         case .xor: return planar(Synthetic.xor(count: options.syntheticCount, noise: 0.2, seed: options.seed))
         case .linear:
             let data = Synthetic.noisyLine(count: options.syntheticCount, slope: 2, intercept: -1, noise: 0.1, seed: options.seed)

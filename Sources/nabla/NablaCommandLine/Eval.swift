@@ -26,7 +26,7 @@ struct Eval: ParsableCommand {
             let set = loaded.test ?? loaded.train
             let sample = set.batch([0]).inputs
             try trained.validate(sample, source: source.description)
-            let loader = DataLoader(set, batchSize: 1000, transform: trained.info.standardizer.map { s in { s.transform($0) } })
+            let loader = DataLoader(set, batchSize: 1000, transform: { trained.info.prepare($0) })
             let loss = try config.makeLoss(task: trained.info.task, classes: trained.info.outputs)
             let result = evaluate(trained.model, on: loader, loss: loss, task: trained.info.task, classes: trained.info.outputs)
             if json {

@@ -56,6 +56,7 @@ extension Setting {
         case .divergenceFactor: "--divergence-factor"
         case .divergenceSteps: "--divergence-steps"
         case .checkpointInterval: "--checkpoint-every"
+        case .polyFeatures: "--poly-features"
         }
     }
 

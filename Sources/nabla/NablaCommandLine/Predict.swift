@@ -50,11 +50,11 @@ struct Predict: ParsableCommand {
             return image.reshape([1] + image.shape)
         case "csv":
             let table = try CSV.read(contentsOf: url)
-            let features = trained.info.inputShape.reduce(1, *)
+            let features = trained.info.sampleShape.reduce(1, *)
             guard table.columns == features else {
                 throw DataError("\(input): rows have \(table.columns) values but the model takes \(features) features")
             }
-            return Tensor(shape: [table.rows, features], scalars: table.values).reshape([table.rows] + trained.info.inputShape)
+            return Tensor(shape: [table.rows, features], scalars: table.values).reshape([table.rows] + trained.info.sampleShape)
         default:
             throw DataError("\(input): unsupported input; give a .csv of feature rows or a .pgm image")
         }

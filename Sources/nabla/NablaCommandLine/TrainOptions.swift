@@ -15,6 +15,7 @@ struct TrainOptions: ParsableArguments {
     var task: Task?
     @Option(parsing: .unconditional, help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
     @Flag(help: "Random crops and flips of image batches.") var augment = false
+    @Option(name: .customLong("poly-features"), parsing: .unconditional, help: Hyperparameters.polyFeatures.help) var polyFeatures: Int?
 
     @Option(help: "A preset (linear, mlp, cnn, resnet, lstm) or a JSON/YAML model spec file (`nabla layers` lists its layers).") var model = "mlp"
     @Option(help: "Hidden layer sizes for presets, e.g. 256,128.") var hidden: String?
@@ -72,6 +73,7 @@ struct TrainOptions: ParsableArguments {
         c.testData = testData
         c.validationSplit = valSplit
         c.augment = augment
+        c.polyFeatures = polyFeatures
         c.model = model
         c.hidden = try hidden.map(Self.parseSizes)
         c.activation = activation
