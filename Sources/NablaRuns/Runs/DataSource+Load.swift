@@ -83,12 +83,13 @@ extension DataSource {
     }
 
     private func loadCSV(_ path: String, _ options: DataOptions) throws -> LoadedData {
-        let table = try CSV.read(contentsOf: URL(fileURLWithPath: path))
         let column = options.labelColumn ?? -1
+        let table = try CSV.read(contentsOf: URL(fileURLWithPath: path), textColumn: column)
         guard column < table.columns && column >= -table.columns, table.columns >= 2 else {
             throw DataError("\(path): label column \(column) does not exist; the file has \(table.columns) columns")
         }
         let (features, labels) = CSV.features(table, labelColumn: column)
+        if let text = table.text { return try textClasses(features, text, name: path, options) }
         return try tabular(features, labels, name: path, options)
     }
 

@@ -80,6 +80,9 @@ public struct DataOptions: Sendable, Equatable {
 
     /// Classification or regression for CSV and NPY labels; `nil` infers it (see `DataSource.inferTask`).
     public var task: Task?
+    /// The classes, in index order, that text labels in a CSV file (`setosa`, …) map onto: a trained
+    /// model's. `nil` takes the file's distinct labels in sorted order.
+    public var classNames: [String]?
 
     public init(directory: String? = nil, labelColumn: Int? = nil, standardize: Bool = false, syntheticCount: Int = 1000,
                 seed: UInt64 = 0, task: Task? = nil) {

@@ -157,7 +157,9 @@ public final class TrainingRun {
         case .fashionMNIST, .mnist, .spirals, .moons, .circles, .xor, .linear, .sine:
             throw ConfigurationError("\(setting: .testData) \(name): a test file is for csv: or npy: data; \(source) brings its own test split or none")
         }
-        let test = try source.load(options: DataOptions(labelColumn: config.labelColumn, task: train.task))
+        var options = DataOptions(labelColumn: config.labelColumn, task: train.task)
+        options.classNames = train.classNames
+        let test = try source.load(options: options)
         guard test.inputShape == train.inputShape, test.task == train.task,
               train.task == .regression || test.outputs <= train.outputs else {
             throw ConfigurationError("\(setting: .testData) \(name): samples \(test.inputShape) (\(test.outputs) outputs) do not match the training data's \(train.inputShape) (\(train.outputs))")

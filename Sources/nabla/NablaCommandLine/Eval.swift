@@ -19,10 +19,10 @@ struct Eval: ParsableCommand {
             let config = trained.config
             // Without --data, a run trained with --test-data is scored on that file.
             let source = try DataSource.parse(data ?? config.testData ?? config.data)
-            let loaded = try source.load(options: DataOptions(directory: dataDir ?? config.dataDirectory,
-                                                              labelColumn: labelColumn ?? config.labelColumn,
-                                                              syntheticCount: config.syntheticCount, seed: config.seed &+ 99,
-                                                              task: trained.info.task))
+            var options = DataOptions(directory: dataDir ?? config.dataDirectory, labelColumn: labelColumn ?? config.labelColumn,
+                                      syntheticCount: config.syntheticCount, seed: config.seed &+ 99, task: trained.info.task)
+            options.classNames = trained.info.classNames
+            let loaded = try source.load(options: options)
             let set = loaded.test ?? loaded.train
             let sample = set.batch([0]).inputs
             try trained.validate(sample, source: source.description)
