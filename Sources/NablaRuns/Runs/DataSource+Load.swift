@@ -8,6 +8,10 @@ extension DataSource {
     public static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                            "Sneaker", "Bag", "Ankle boot"]
 
+    /// Where `searchDirectories` looks without a directory, as help texts and the README say it.
+    public static let defaultFolders = "/usr/share/datasets/fashion-mnist, then ~/.cache/nabla/fashion-mnist "
+        + "($XDG_CACHE_HOME/nabla/fashion-mnist when XDG_CACHE_HOME is set); mnist in the same places"
+
     /// The folders searched for IDX files: `directory` if given, else Debian's package folder, then the user cache.
     public func searchDirectories(_ directory: String?) -> [String] {
         if let directory { return [directory] }

@@ -9,7 +9,7 @@ struct Eval: ParsableCommand {
 
     @Option(help: "A run folder written by `nabla train`.") var checkpoint: String
     @Option(help: "The data set (default: the one the run trained on).") var data: String?
-    @Option(help: "Folder with the IDX files.") var dataDir: String?
+    @Option(help: "Folder with the IDX files (default: the run's, else \(DataSource.defaultFolders)).") var dataDir: String?
     @Option(help: "CSV label column, negative from the end.") var labelColumn: Int?
     @Flag(help: "Print one JSON object with loss and accuracy.") var json = false
 

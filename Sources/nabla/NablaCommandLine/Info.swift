@@ -3,12 +3,13 @@ import Nabla
 
 /// `nabla info`: version, backend, BLAS and threads.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the version, the backend and BLAS in use and the thread count.")
+    static let configuration = CommandConfiguration(abstract: "Print the version, the backend and BLAS in use and the thread counts.")
 
     func run() throws {
         print("Nabla \(Nabla.version)")
         print("backend: \(Backends.selected.name) (NABLA_BACKEND chooses among \(Backends.all.map { $0.name }.joined(separator: ", ")))")
         print("BLAS: \(BLAS.name)")
-        print("threads: \(Parallel.coreCount) (BLAS threads: \(BLAS.threadCount))")
+        print("threads: \(Parallel.coreCount) (Nabla's thread pool, one per core)")
+        print("threads per large matrix product: \(BLAS.threadCount) (\(BLAS.threadCountMeaning))")
     }
 }

@@ -6,7 +6,7 @@ import Nabla
 /// help from `Hyperparameters`; an option left out leaves the library's default in place.
 struct TrainOptions: ParsableArguments {
     @Option(help: "\(listed(DataSource.names)).") var data = "fashion-mnist"
-    @Option(help: "Folder with the IDX files (default: /usr/share/datasets/fashion-mnist, then ~/.cache/nabla).")
+    @Option(help: "Folder with the IDX files (default: \(DataSource.defaultFolders)).")
     var dataDir: String?
     @Option(parsing: .unconditional, help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
     @Flag(help: "Standardize CSV/NPY features per column.") var standardize = false
