@@ -40,13 +40,7 @@ import Nabla
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-invert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let values: [Float] = (0..<(20 * 784)).map { (i: Int) -> Float in Float((i * 37 + (i / 784) * 11) % 256) }
-        let images = Tensor(shape: [20, 28, 28], scalars: values)
-        let labels = Tensor(shape: [20], scalars: (0..<20).map { Float($0 % 10) })
-        for prefix in ["train", "t10k"] {
-            try IDX.write(images, to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
-            try IDX.write(labels, to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
-        }
+        try SmallData.writeMNIST(to: directory)
         let out = directory.appendingPathComponent("run").path
         let train = try ChildProcess.run(["train", "--data", "mnist", "--data-dir", directory.path, "--model", "linear",
                                           "--epochs", "1", "--out", out])

@@ -71,7 +71,8 @@ public enum Hyperparameters {
     public static let divergenceSteps = Hyperparameter<Int>(
         .divergenceSteps, default: 10, .atLeast(1), "Consecutive steps above the divergence factor that stop training.")
     public static let explodingThreshold = Hyperparameter<Double>(
-        .explodingThreshold, default: 1e3, .positive, "A layer whose mean gradient norm exceeds this is reported as exploding.")
+        .explodingThreshold, default: 1e3, .above(GradientFlow.vanishingThreshold),
+        "A layer whose mean gradient norm exceeds this is reported as exploding.")
 
     // Run
     public static let checkpointInterval = Hyperparameter<Int>(
