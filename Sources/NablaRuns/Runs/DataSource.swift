@@ -4,7 +4,7 @@ import NablaCore
 import NablaBackend
 
 /// Where a run's data comes from: `fashion-mnist`, `mnist`, `csv:PATH`, `npy:X_PATH,Y_PATH`, or a
-/// built-in synthetic set (`spirals`, `moons`, `xor`, `linear`, `sine`).
+/// built-in synthetic set (`spirals`, `moons`, `circles`, `xor`, `linear`, `sine`).
 ///
 /// ```swift
 /// let source = try DataSource.parse("csv:data/iris.csv")
@@ -14,10 +14,10 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     case fashionMNIST, mnist
     case csv(path: String)
     case npy(inputs: String, targets: String)
-    case spirals, moons, xor, linear, sine
+    case spirals, moons, circles, xor, linear, sine
 
     /// The accepted spellings, for help texts and error messages.
-    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "spirals", "moons", "xor", "linear", "sine"]
+    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "spirals", "moons", "circles", "xor", "linear", "sine"]
 
     /// Parses a `RunConfiguration.data` value, or explains which values are accepted.
     public static func parse(_ text: String) throws -> DataSource {
@@ -26,6 +26,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case "mnist": return .mnist
         case "spirals", "two-spirals": return .spirals
         case "moons": return .moons
+        case "circles": return .circles
         case "xor": return .xor
         case "linear", "line": return .linear
         case "sine", "sin": return .sine
@@ -48,6 +49,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case .npy(let x, let y): return "npy:\(x),\(y)"
         case .spirals: return "spirals"
         case .moons: return "moons"
+        case .circles: return "circles"
         case .xor: return "xor"
         case .linear: return "linear"
         case .sine: return "sine"
@@ -55,7 +57,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the set is 2-D points with classes, so a decision boundary can be drawn.
-    public var isPlanarClassification: Bool { [.spirals, .moons, .xor].contains(self) }
+    public var isPlanarClassification: Bool { [.spirals, .moons, .circles, .xor].contains(self) }
 }
 
 /// A data problem the user can fix: a missing folder, a bad setting, an unusable file.
@@ -78,6 +80,9 @@ public struct DataOptions: Sendable, Equatable {
 
     /// Classification or regression for CSV and NPY labels; `nil` infers it (see `DataSource.inferTask`).
     public var task: Task?
+    /// The classes, in index order, that text labels in a CSV file (`setosa`, …) map onto: a trained
+    /// model's. `nil` takes the file's distinct labels in sorted order.
+    public var classNames: [String]?
 
     public init(directory: String? = nil, labelColumn: Int? = nil, standardize: Bool = false, syntheticCount: Int = 1000,
                 seed: UInt64 = 0, task: Task? = nil) {
@@ -102,6 +107,8 @@ public struct LoadedData {
     public var classNames: [String]
     /// The feature standardization fitted on the training set, when asked for.
     public var standardizer: Standardizer?
+    /// The polynomial expansion of the features, applied before `standardizer`, when asked for.
+    public var polynomial: PolynomialFeatures?
 }
 
 extension DataSource {
@@ -114,7 +121,7 @@ extension DataSource {
         case .fashionMNIST: return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
         case .mnist: return Compose(RandomCrop(size: size, padding: 2), RandomRotation(degrees: 10))
         case .csv, .npy: return RandomCrop(size: size, padding: 2)
-        case .spirals, .moons, .xor, .linear, .sine: return nil
+        case .spirals, .moons, .circles, .xor, .linear, .sine: return nil
         }
     }
 }

@@ -9,7 +9,7 @@ struct Eval: ParsableCommand {
 
     @Option(help: "A run folder written by `nabla train`.") var checkpoint: String
     @Option(help: "The data set (default: the one the run trained on).") var data: String?
-    @Option(help: "Folder with the IDX files.") var dataDir: String?
+    @Option(help: "Folder with the IDX files (default: the run's, else \(DataSource.defaultFolders)).") var dataDir: String?
     @Option(help: "CSV label column, negative from the end.") var labelColumn: Int?
     @Flag(help: "Print one JSON object with loss and accuracy.") var json = false
 
@@ -19,14 +19,14 @@ struct Eval: ParsableCommand {
             let config = trained.config
             // Without --data, a run trained with --test-data is scored on that file.
             let source = try DataSource.parse(data ?? config.testData ?? config.data)
-            let loaded = try source.load(options: DataOptions(directory: dataDir ?? config.dataDirectory,
-                                                              labelColumn: labelColumn ?? config.labelColumn,
-                                                              syntheticCount: config.syntheticCount, seed: config.seed &+ 99,
-                                                              task: trained.info.task))
+            var options = DataOptions(directory: dataDir ?? config.dataDirectory, labelColumn: labelColumn ?? config.labelColumn,
+                                      syntheticCount: config.syntheticCount, seed: config.seed &+ 99, task: trained.info.task)
+            options.classNames = trained.info.classNames
+            let loaded = try source.load(options: options)
             let set = loaded.test ?? loaded.train
             let sample = set.batch([0]).inputs
             try trained.validate(sample, source: source.description)
-            let loader = DataLoader(set, batchSize: 1000, transform: trained.info.standardizer.map { s in { s.transform($0) } })
+            let loader = DataLoader(set, batchSize: 1000, transform: { trained.info.prepare($0) })
             let loss = try config.makeLoss(task: trained.info.task, classes: trained.info.outputs)
             let result = evaluate(trained.model, on: loader, loss: loss, task: trained.info.task, classes: trained.info.outputs)
             if json {
