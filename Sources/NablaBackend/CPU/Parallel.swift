@@ -3,10 +3,11 @@ import Foundation
 
 /// Data-parallel loops over index ranges for the CPU kernels.
 public enum Parallel {
-    /// Number of cores available to this process (at least 1).
+    /// Number of threads Nabla's kernels use in this process (at least 1): see `ThreadBudget`.
     public static var coreCount: Int { cachedCoreCount }
 
-    private static let cachedCoreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    private static let cachedCoreCount = ThreadBudget.threads(cores: max(1, ProcessInfo.processInfo.activeProcessorCount),
+                                                              environment: ProcessInfo.processInfo.environment)
 
     /// Calls `body` on disjoint, contiguous ranges that together cover `0..<count`.
     ///

@@ -82,7 +82,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(commandLineMessage(for: error))\n".utf8))
+        if let line = DistributedCommandLine.errorLine(for: error) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         throw exitCode(for: error)
     }
 }
