@@ -51,6 +51,28 @@ struct MPIProcessTests {
         #expect(result?["stop_reason"] as? String == "reached 50 steps")
     }
 
+    /// The library API (ProcessGroup, DistributedDataParallel, DataShard, allReduce) in a program of
+    /// its own: alone, on 2 ranks and on 3 it prints the same accuracy and weights.
+    @Test func libraryExampleGivesTheSameFiguresOnOneTwoAndThreeRanks() throws {
+        let example = ChildProcess.executable.deletingLastPathComponent().appendingPathComponent("example-distributed").path
+        let alone = try MPIJob(executable: example, arguments: [])
+        alone.wait(timeout: 120)
+        #expect(alone.status == 0, "\(alone.errors)")
+        // "ranks N: accuracy A, sum of squared weights W": A the same, W within float rounding.
+        let figures = { (output: String) -> (String, Double) in
+            let words = output.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" })
+            return (words.count > 3 ? String(words[3]) : "", Double(words.last ?? "") ?? .nan)
+        }
+        #expect(alone.output.hasPrefix("ranks 1: accuracy"), "\(alone.output)")
+        for ranks in [2, 3] {
+            let job = try MPIJob.run(arguments: ["-np", "\(ranks)", example])
+            #expect(job.status == 0, "\(job.errors)")
+            let (one, many) = (figures(alone.output), figures(job.output))
+            #expect(job.output.hasPrefix("ranks \(ranks): ") && one.0 == many.0, "\(job.output) vs \(alone.output)")
+            #expect(Swift.abs(one.1 - many.1) <= 1e-5 * one.1, "\(job.output) vs \(alone.output)")
+        }
+    }
+
     @Test func infoReportsLibraryRankAndSize() throws {
         let job = try MPIJob.run(ranks: 2, ["info"])
         #expect(job.status == 0, "\(job.errors)")
