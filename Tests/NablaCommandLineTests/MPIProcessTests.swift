@@ -120,6 +120,33 @@ struct MPIProcessTests {
         #expect(Date().timeIntervalSince(killed) < 30)
     }
 
+    /// SIGTERM to rank 1 alone stops both ranks at the same step; rank 0 writes the checkpoint
+    /// and reports, and the run resumes from it.
+    @Test func aSignalToOneRankStopsAllWithACheckpoint() throws {
+        let out = Self.folder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let long = Self.train(out, ["--max-steps", "100000000", "--epochs", "100000"])
+        let job = try MPIJob(arguments: ["-np", "2", MPIJob.nabla] + long)
+        let model = out.appendingPathComponent("checkpoint")
+        #expect(ChildProcess.poll(timeout: 120) { FileManager.default.fileExists(atPath: model.path) || !job.process.isRunning })
+        guard let rank1 = MPIJob.rankProcess(1, under: job.process.processIdentifier) else {
+            Issue.record("rank 1 not found: \(job.errors)")
+            return
+        }
+        kill(rank1, SIGTERM)
+        job.wait(timeout: 60)
+        #expect(job.status == 128 + SIGTERM)
+        let errors = job.errors.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(errors.count == 1 && errors.first?.contains("interrupted by SIGTERM") == true
+                && errors.first?.contains("--resume") == true, "\(job.errors)")
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("trainer.json"))) as? [String: Any]
+        let steps = (state?["globalStep"] as? Int ?? 0) + 3
+        let resumed = try MPIJob.run(ranks: 2, Self.train(out, ["--max-steps", "\(steps)", "--epochs", "100000", "--resume"]))
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as? [String: Any]
+        #expect(result?["stop_reason"] as? String == "reached \(steps) steps")
+    }
+
     @Test func resumesOnOneProcessWhatTwoRanksStarted() throws {
         let (straight, split) = (Self.folder(), Self.folder())
         defer { for f in [straight, split] { try? FileManager.default.removeItem(at: f) } }

@@ -31,11 +31,14 @@ extension Trainer {
         }
     }
 
-    /// Whether to stop before the next step: asked on any rank means stopping on all.
-    func stopIsRequested() throws -> Bool {
-        let local = stopRequest?.isRequested ?? false
+    /// Whether to stop before the next step, and the signal that asked: a stop asked on any rank
+    /// stops all, with the signal of the lowest rank that received one.
+    func agreedStopRequest() throws -> (stop: Bool, signal: Int32?) {
+        let local = (stop: stopRequest?.isRequested ?? false, signal: stopRequest?.signal)
         guard let distributed else { return local }
-        return try distributed.group.any(local)
+        let asked = try distributed.group.allGather([local.stop ? 1 : 0, UInt8(clamping: local.signal ?? 0)])
+        let signal = asked.first { $0[1] != 0 }.map { Int32($0[1]) }
+        return (asked.contains { $0[0] != 0 }, signal)
     }
 
     /// One step on this rank's shard: the loss, sample and hit counts are summed over the ranks

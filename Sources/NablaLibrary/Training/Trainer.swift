@@ -118,9 +118,10 @@ public final class Trainer {
         model.train()
         var reason: String?
         for (x, y) in train.batches(epoch: epoch, from: progress.batch) {
-            if try stopIsRequested() {
+            let request = try agreedStopRequest()
+            if request.stop {
                 progress.seconds += Timing.now() - start
-                try interrupt(progress, signal: stopRequest?.signal)
+                try interrupt(progress, signal: request.signal)
             }
             let (value, norm, n, correct) = try step(x, y, batch: progress.batch)
             progress.batch += 1

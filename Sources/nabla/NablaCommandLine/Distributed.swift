@@ -9,8 +9,24 @@ enum DistributedCommandLine {
     static func errorLine(for error: Error) -> String? {
         if case DistributedError.peerFailed = error { return nil }
         guard let group = ProcessGroup.current, !group.isMain else { return "error: \(commandLineMessage(for: error))" }
-        if error is ConfigurationError || error is DistributedError { return nil }
+        // Settings errors, and training errors (stops every rank agrees on), are rank 0's to report.
+        if error is ConfigurationError || error is DistributedError || error is TrainingError { return nil }
         return "error: rank \(group.rank) of \(group.size): \(commandLineMessage(for: error))"
+    }
+
+    /// Under a launcher, holds a rank's exit until rank 0 has reported: the launcher ends the whole job
+    /// when any rank exits with an error, which could cut rank 0's message or its last checkpoint short.
+    /// Errors every rank meets at the same point (a training stop, differing settings) wait at a
+    /// barrier; a rank that leaves the report to rank 0 otherwise waits a moment.
+    static func settle(after error: Error) {
+        guard let group = ProcessGroup.current, group.size > 1 else { return }
+        if case .configurationMismatch? = error as? DistributedError {
+            try? group.barrier()
+        } else if error is TrainingError {
+            try? group.barrier()
+        } else if !group.isMain, errorLine(for: error) == nil {
+            usleep(2_000_000)
+        }
     }
 
     /// The `MPI:` line of `nabla info`.

@@ -83,6 +83,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw error
     } catch {
         if let line = DistributedCommandLine.errorLine(for: error) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        DistributedCommandLine.settle(after: error)
         throw exitCode(for: error)
     }
 }
