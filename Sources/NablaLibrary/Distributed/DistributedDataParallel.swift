@@ -35,6 +35,9 @@ public final class DistributedDataParallel {
     let parameters: [Parameter]
     /// Parameter index ranges, one per bucket, in parameter order.
     let buckets: [Range<Int>]
+    /// Seconds spent in `synchronizeGradients` so far: the gradients' collectives, and the wait for
+    /// the slowest rank to reach them.
+    public private(set) var communicationSeconds = 0.0
 
     /// Wraps `module`, copying rank 0's parameters and buffers to every rank.
     public init(_ module: Module, group: ProcessGroup, bucketCapacity: Int = 1 << 20) throws {
@@ -102,6 +105,8 @@ public final class DistributedDataParallel {
     /// returns the samples of all ranks. A parameter keeps no gradient only if no rank gave it one.
     @discardableResult
     public func synchronizeGradients(samples: Int) throws -> Int {
+        let start = Timing.now()
+        defer { communicationSeconds += Timing.now() - start }
         var total = 0, reduced: [(Range<Int>, [Float])] = []
         for (index, bucket) in buckets.enumerated() {
             let last = index == buckets.count - 1

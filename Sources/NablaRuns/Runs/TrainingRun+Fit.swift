@@ -38,7 +38,7 @@ extension TrainingRun {
         }
     }
 
-    func checkCheckpoint(_ directory: URL, resume: Bool) throws {
+    private func checkCheckpoint(_ directory: URL, resume: Bool) throws {
         if resume {
             guard Checkpoint.exists(in: directory) else {
                 throw ConfigurationError("\(directory.path): \(setting: .resume): no checkpoint here to continue; run without \(setting: .resume) first")

@@ -29,6 +29,14 @@ enum DistributedCommandLine {
         }
     }
 
+    /// How much of the training time rank 0 spent averaging gradients, for a distributed run.
+    static func communicationLine(_ run: TrainingRun, seconds: Double) -> String? {
+        guard let parallel = run.trainer.distributed, let group = run.group, seconds > 0 else { return nil }
+        let share = 100 * parallel.communicationSeconds / seconds
+        return "ranks: \(group.size); averaging gradients took \(String(format: "%.2f", parallel.communicationSeconds)) s of "
+            + "\(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", share))%, waits for the slowest rank included)"
+    }
+
     /// The `MPI:` line of `nabla info`.
     static func infoLine(_ group: ProcessGroup?) -> String {
         guard let group else { return "MPI: not started (no launcher such as mpirun; a single process)" }

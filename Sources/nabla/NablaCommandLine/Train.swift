@@ -51,6 +51,7 @@ struct Train: ParsableCommand {
             } else {
                 if let a = result.testAccuracy { print("test accuracy \(String(format: "%.4f", a)), test loss \(String(format: "%.4f", result.testLoss!))") }
                 print("stopped: \(result.stopReason)")
+                if let line = DistributedCommandLine.communicationLine(run, seconds: result.seconds) { print(line) }
                 print("run folder: \(directory.path) (open \(directory.appendingPathComponent("report.html").path))")
             }
         }
