@@ -51,6 +51,20 @@ struct MPIProcessTests {
         #expect(result?["stop_reason"] as? String == "reached 50 steps")
     }
 
+    /// Batches of 2 on 3 ranks (one rank gets nothing of each batch) and `--batch-size all` on 2
+    /// ranks still give the single process's parameters.
+    @Test(arguments: [(3, "2"), (2, "all")])
+    func unevenAndWholeBatchesMatchOneProcess(ranks: Int, batch: String) throws {
+        let (single, job) = (Self.folder(), Self.folder())
+        defer { for f in [single, job] { try? FileManager.default.removeItem(at: f) } }
+        let args = { (out: URL) in Self.train(out, ["--batch-size", batch, "--max-steps", "20", "--hidden", "16"]) }
+        #expect(try ChildProcess.run(args(single)).exitStatus == 0)
+        let run = try MPIJob.run(ranks: ranks, args(job))
+        #expect(run.status == 0, "\(run.errors)")
+        let differences = Self.relativeDifferences(try Self.weights(single), try Self.weights(job))
+        #expect(differences.count == 4 && differences.values.allSatisfy { $0 <= 1e-6 }, "\(differences)")
+    }
+
     /// The library API (ProcessGroup, DistributedDataParallel, DataShard, allReduce) in a program of
     /// its own: alone, on 2 ranks and on 3 it prints the same accuracy and weights.
     @Test func libraryExampleGivesTheSameFiguresOnOneTwoAndThreeRanks() throws {
