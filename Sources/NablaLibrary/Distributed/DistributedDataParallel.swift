@@ -105,26 +105,29 @@ public final class DistributedDataParallel {
     /// returns the samples of all ranks. A parameter keeps no gradient only if no rank gave it one.
     @discardableResult
     public func synchronizeGradients(samples: Int) throws -> Int {
+        try synchronizeGradients(samples: samples, adding: []).samples
+    }
+
+    /// `synchronizeGradients`, also summing `figures` over the ranks (in Float32) in the same collectives.
+    /// The last bucket carries a header after its gradients: the samples, a has-gradient flag per
+    /// parameter, then the figures.
+    func synchronizeGradients(samples: Int, adding figures: [Double]) throws -> (samples: Int, figures: [Double]) {
         let start = Timing.now()
         defer { communicationSeconds += Timing.now() - start }
-        var total = 0, reduced: [(Range<Int>, [Float])] = []
+        var reduced: [(Range<Int>, [Float])] = []
         for (index, bucket) in buckets.enumerated() {
             let last = index == buckets.count - 1
-            let header = last ? 1 + parameters.count : 0
             let scalars = parameters[bucket].reduce(0) { $0 + $1.count }
-            var packed = [Float](repeating: 0, count: scalars + header)
+            var packed = [Float](repeating: 0, count: scalars)
             pack(bucket, weight: Float(samples), into: &packed)
-            if last {
-                packed[scalars] = Float(samples)
-                for (i, p) in parameters.enumerated() { packed[scalars + 1 + i] = p.grad == nil ? 0 : 1 }
-            }
+            if last { packed += [Float(samples)] + parameters.map { $0.grad == nil ? 0 : 1 } + figures.map(Float.init) }
             try packed.withUnsafeMutableBufferPointer { try group.sumInPlace($0) }
-            if last { total = Int(packed[scalars]) }
             reduced.append((bucket, packed))
         }
-        let flags = reduced.last.map { Array($0.1.suffix(parameters.count)) } ?? []
-        for (bucket, packed) in reduced { unpack(bucket, from: packed, total: Float(total), present: flags) }
-        return total
+        let header = Array(reduced.last!.1.suffix(1 + parameters.count + figures.count))
+        let total = Int(header[0])
+        for (bucket, packed) in reduced { unpack(bucket, from: packed, total: Float(total), present: Array(header[1...])) }
+        return (total, header.suffix(figures.count).map(Double.init))
     }
 
     /// Gradients × `weight`, parameter after parameter (zeros for a parameter without one).

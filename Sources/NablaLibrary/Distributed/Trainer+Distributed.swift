@@ -41,8 +41,9 @@ extension Trainer {
         return (asked.contains { $0[0] != 0 }, signal)
     }
 
-    /// One step on this rank's shard: the loss, sample and hit counts are summed over the ranks
-    /// before any check, so that all ranks see the same figures and agree to stop.
+    /// One step on this rank's shard: the loss, sample and hit counts are summed over the ranks, with
+    /// the gradients, before any check, so that all ranks see the same figures and agree to stop
+    /// (before the optimizer steps).
     func distributedStep(_ x: Tensor, _ y: Tensor, batch: Int, _ parallel: DistributedDataParallel) throws -> (Double, Double, Int, Int) {
         let n = x.shape[0]
         optimizer.zeroGrad()
@@ -54,12 +55,11 @@ extension Trainer {
             if task == .classification { local[2] = Double(Metrics.correctCount(logits: output.detached(), targets: y)) }
             objective = penalty.map { value + $0(model) } ?? value
         }
-        let totals = try parallel.group.sum(local)
+        objective?.backward()
+        let totals = try parallel.synchronizeGradients(samples: n, adding: local).figures
         let value = totals[0] / Swift.max(totals[1], 1)
         guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }
         try checkDivergence(value, step: batch + 1)
-        objective?.backward()
-        try parallel.synchronizeGradients(samples: n)
         return (value, finishStep(), Int(totals[1]), Int(totals[2]))
     }
 
