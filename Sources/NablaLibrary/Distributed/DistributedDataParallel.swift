@@ -38,6 +38,8 @@ public final class DistributedDataParallel {
     /// Seconds spent in `synchronizeGradients` so far: the gradients' collectives, and the wait for
     /// the slowest rank to reach them.
     public private(set) var communicationSeconds = 0.0
+    /// Whether any rank asked the trainer to stop, and the signal, as agreed in the last step.
+    var agreedStop: (stop: Bool, signal: Int32?) = (false, nil)
 
     /// Wraps `module`, copying rank 0's parameters and buffers to every rank.
     public init(_ module: Module, group: ProcessGroup, bucketCapacity: Int = 1 << 20) throws {

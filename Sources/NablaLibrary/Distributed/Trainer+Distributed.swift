@@ -31,14 +31,12 @@ extension Trainer {
         }
     }
 
-    /// Whether to stop before the next step, and the signal that asked: a stop asked on any rank
-    /// stops all, with the signal of the lowest rank that received one.
+    /// Whether to stop before the next step, and the signal that asked. In a distributed run the ranks
+    /// agreed on it in the previous step's collectives (`distributedStep`): a stop asked on any rank
+    /// stops all before the same step, with the signal of the lowest rank that received one.
     func agreedStopRequest() throws -> (stop: Bool, signal: Int32?) {
-        let local = (stop: stopRequest?.isRequested ?? false, signal: stopRequest?.signal)
-        guard let distributed else { return local }
-        let asked = try distributed.group.allGather([local.stop ? 1 : 0, UInt8(clamping: local.signal ?? 0)])
-        let signal = asked.first { $0[1] != 0 }.map { Int32($0[1]) }
-        return (asked.contains { $0[0] != 0 }, signal)
+        guard let distributed else { return (stopRequest?.isRequested ?? false, stopRequest?.signal) }
+        return distributed.agreedStop
     }
 
     /// One step on this rank's shard: the loss, sample and hit counts are summed over the ranks, with
@@ -56,7 +54,12 @@ extension Trainer {
             objective = penalty.map { value + $0(model) } ?? value
         }
         objective?.backward()
+        // Stop requests travel with this step's sums: one entry for "asked", one signal per rank.
+        var signals = [Double](repeating: 0, count: parallel.group.size)
+        signals[parallel.group.rank] = Double(stopRequest?.signal ?? 0)
+        local += [stopRequest?.isRequested ?? false ? 1 : 0] + signals
         let totals = try parallel.synchronizeGradients(samples: n, adding: local).figures
+        parallel.agreedStop = (totals[3] > 0, totals[4...].first { $0 != 0 }.map { Int32($0) })
         let value = totals[0] / Swift.max(totals[1], 1)
         guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }
         try checkDivergence(value, step: batch + 1)
