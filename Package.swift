@@ -46,6 +46,7 @@ let package = Package(
         .executableTarget(name: "example-xor", dependencies: ["Nabla"], path: "Examples/XOR"),
         .executableTarget(name: "example-softmax-regression", dependencies: ["Nabla"], path: "Examples/SoftmaxRegression"),
         .executableTarget(name: "example-fashion-cnn", dependencies: ["Nabla"], path: "Examples/FashionCNN"),
+        .executableTarget(name: "example-distributed", dependencies: ["Nabla"], path: "Examples/Distributed", exclude: ["two-hosts.sh"]),
         .testTarget(
             name: "NablaTests",
             dependencies: ["Nabla", "NablaBackend", "NablaCore", "NablaLibrary", "NablaRuns", "NablaFuzzTargets"],

@@ -4,13 +4,14 @@ import Foundation
 /// Data-parallel loops over index ranges for the CPU kernels.
 public enum Parallel {
     /// The threads Nabla's kernels and BLAS run on at once (at least 1): `NABLA_THREADS` when it
-    /// holds a valid count, otherwise the cores available to this process.
+    /// holds a valid count, otherwise the cores available to this process divided among the ranks a
+    /// launcher started on this host (see `ThreadBudget`).
     public static var coreCount: Int { cachedCoreCount }
 
     /// The cores available to this process (at least 1).
     public static let hardwareCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    private static let cachedCoreCount = (try? threads(environment: ProcessInfo.processInfo.environment["NABLA_THREADS"])) ?? nil ?? hardwareCount
+    private static let cachedCoreCount = ThreadBudget.threads(cores: hardwareCount, environment: ProcessInfo.processInfo.environment)
 
     /// The most threads `NABLA_THREADS` may ask for.
     public static let maxThreads = 1024

@@ -73,6 +73,9 @@ public final class DataLoader: Sequence {
     public let transform: ((Tensor) -> Tensor)?
     /// The epoch the next pass will run; each pass advances it by one. Set it to resume or replay.
     public var epoch: Int
+    /// When set, each batch holds only this rank's slice of the global batch (`batchSize` samples
+    /// over all ranks), and augmentation draws from a stream of its own per rank.
+    public var shard: DataShard?
 
     /// A loader yielding batches of `batchSize` samples.
     ///
@@ -178,9 +181,12 @@ public final class DataLoader: Sequence {
             defer { index += 1 }
             let start = index * loader.batchSize
             let end = Swift.min(start + loader.batchSize, order.count)
-            var (inputs, targets) = loader.dataset.batch(Array(order[start..<end]))
+            let rows = loader.shard?.slice(of: start..<end) ?? start..<end
+            var (inputs, targets) = loader.dataset.batch(Array(order[rows]))
+            guard !rows.isEmpty else { return (inputs, targets) }   // a rank with no share of a short batch
             if let augmentation = loader.augmentation {
-                let stream = SeedMixer.mix(loader.seed ^ SeedMixer.augmentationStream, UInt64(bitPattern: Int64(epoch)))
+                let rankSeed = loader.seed ^ SeedMixer.augmentationStream ^ UInt64(loader.shard?.rank ?? 0) &* SeedMixer.rankStream
+                let stream = SeedMixer.mix(rankSeed, UInt64(bitPattern: Int64(epoch)))
                 var generator = SeedMixer.generator(stream, index)
                 inputs = augmentation.apply(inputs, generator: &generator)
             }
@@ -194,6 +200,8 @@ public final class DataLoader: Sequence {
 package enum SeedMixer {
     /// Separates the augmentation draws from the shuffling draws of the same seed.
     static let augmentationStream: UInt64 = 0xA076_1D64_78BD_642F
+    /// Separates the streams of the ranks of a distributed run (rank 0's is the single process's).
+    static let rankStream: UInt64 = 0xE703_7ED1_A0B4_28DB
 
     /// A generator for counter value `index` of the stream `seed`.
     static func generator(_ seed: UInt64, _ index: Int) -> Generator {

@@ -23,8 +23,9 @@ extension Trainer {
     ///
     /// The penalty is added once, with the last micro-batch. A micro-step that is not the last
     /// (`isLast == false`) is where a distributed run skips the gradient all-reduce; the gradients are
-    /// complete, and may be averaged across processes, only after the last one.
-    func accumulateGradients(_ x: Tensor, _ y: Tensor, batch: Int) throws -> (loss: Double, output: Tensor) {
+    /// complete, and may be averaged across processes, only after the last one. A non-finite loss
+    /// throws unless `stopOnNonFinite` is false (a distributed run judges it on every rank's sums).
+    func accumulateGradients(_ x: Tensor, _ y: Tensor, batch: Int, stopOnNonFinite: Bool = true) throws -> (loss: Double, output: Tensor) {
         let ranges = microBatches(count: x.shape[0])
         optimizer.zeroGrad()
         var total = 0.0
@@ -35,7 +36,7 @@ extension Trainer {
             let micro = whole ? (x, y) : (x.narrow(axis: 0, start: range.lowerBound, length: range.count),
                                           y.narrow(axis: 0, start: range.lowerBound, length: range.count))
             let (value, output) = try microStep(micro.0, micro.1, weight: Double(range.count) / Double(x.shape[0]),
-                                                isLast: isLast, batch: batch)
+                                                isLast: isLast, batch: batch, stopOnNonFinite: stopOnNonFinite)
             total += value
             outputs.append(output)
         }
@@ -44,11 +45,12 @@ extension Trainer {
 
     /// One micro-batch: its mean loss times `weight`, back-propagated into the parameters' `grad`.
     /// Returns the weighted loss and the output.
-    private func microStep(_ x: Tensor, _ y: Tensor, weight: Double, isLast: Bool, batch: Int) throws -> (Double, Tensor) {
+    private func microStep(_ x: Tensor, _ y: Tensor, weight: Double, isLast: Bool, batch: Int,
+                           stopOnNonFinite: Bool) throws -> (Double, Tensor) {
         let output = model(x)
         var objective = loss(output, y)
         let value = Double(objective.item)
-        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }
+        guard value.isFinite || !stopOnNonFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }
         if weight != 1 { objective = objective * Float(weight) }
         if isLast, let penalty { objective = objective + penalty(model) }
         objective.backward()

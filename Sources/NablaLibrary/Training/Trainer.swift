@@ -65,6 +65,8 @@ public final class Trainer {
     /// `resume` refuses to continue on other data. Computed when first needed; set it to `nil` to
     /// record none (for a dataset too costly to read twice).
     public lazy var dataFingerprint: String? = Self.fingerprint(train.dataset, validation?.dataset)
+    /// Data-parallel training over the ranks of a job (see `distribute(over:)`); nil in a single process.
+    public internal(set) var distributed: DistributedDataParallel?
 
     public internal(set) var history = TrainingHistory()
     /// The number of completed epochs.
@@ -127,16 +129,16 @@ public final class Trainer {
         var reason: String?
         let position = evaluationInterval.map { _ in globalStep } ?? epoch * train.batchesPerEpoch + progress.batch
         for (x, y) in PeriodBatches(loader: train, start: position, count: batches - progress.batch) {
-            if let stopRequest, stopRequest.isRequested {
+            let request = try agreedStopRequest()
+            if request.stop {
                 progress.seconds += Timing.now() - start
-                try interrupt(progress, signal: stopRequest.signal)
+                try interrupt(progress, signal: request.signal)
             }
-            let (value, norm, output) = try step(x, y, batch: progress.batch)
-            let n = x.shape[0]
+            let (value, norm, n, correct) = try step(x, y, batch: progress.batch)
             progress.batch += 1
             progress.lossSum += value * Double(n)
             progress.samples += n
-            if task == .classification { progress.correct += Metrics.correctCount(logits: output.detached(), targets: y) }
+            progress.correct += correct
             let info = StepInfo(epoch: epoch + 1, batch: progress.batch - 1, batches: batches, globalStep: globalStep, loss: value,
                                 runningLoss: progress.lossSum / Double(progress.samples),
                                 runningAccuracy: task == .classification ? Double(progress.correct) / Double(progress.samples) : nil,
@@ -151,19 +153,20 @@ public final class Trainer {
                 break
             }
         }
-        var record = finishedEpoch(progress)
+        var record = try finishedEpoch(progress)
         record.seconds = progress.seconds + Timing.now() - start
         return (record, reason)
     }
 
     /// The record of an epoch whose steps are done: its training figures, then validation.
-    private func finishedEpoch(_ progress: EpochProgress) -> EpochRecord {
+    private func finishedEpoch(_ progress: EpochProgress) throws -> EpochRecord {
         let samples = Double(Swift.max(progress.samples, 1))
         var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.lossSum / samples,
                                  trainAccuracy: task == .classification ? Double(progress.correct) / samples : nil,
                                  learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans(), step: globalStep)
+        try distributed?.broadcastBuffers()
         if let validation {
-            let result = evaluate(model, on: validation, loss: loss, task: task, classes: classes, topK: topK)
+            let result = try validate(on: validation)
             record.validationLoss = result.loss
             record.validationAccuracy = result.accuracy
             record.validationTopK = result.topK
@@ -171,17 +174,25 @@ public final class Trainer {
         return record
     }
 
-    /// One optimizer step on a batch: returns the loss, the global gradient norm and the output.
-    private func step(_ x: Tensor, _ y: Tensor, batch: Int) throws -> (Double, Double, Tensor) {
+    /// One optimizer step on a batch: returns the loss, the global gradient norm, the samples and
+    /// the correctly classified ones (over all ranks in a distributed run).
+    private func step(_ x: Tensor, _ y: Tensor, batch: Int) throws -> (Double, Double, Int, Int) {
         schedule?.apply(to: optimizer, step: globalStep)
+        if let distributed { return try distributedStep(x, y, batch: batch, distributed) }
         let (value, output) = try accumulateGradients(x, y, batch: batch)
         try checkDivergence(value, step: batch + 1)
+        let correct = task == .classification ? Metrics.correctCount(logits: output.detached(), targets: y) : 0
+        return (value, finishStep(), x.shape[0], correct)
+    }
+
+    /// Clips the gradients and steps the optimizer; returns the global gradient norm before clipping.
+    func finishStep() -> Double {
         let norm = flow.record()
         if let clipNorm { _ = clipGradNorm(optimizer.parameters, maxNorm: clipNorm) }
         if let clipValue { clipGradValue(optimizer.parameters, clipValue: clipValue) }
         optimizer.step()
         globalStep += 1
-        return (value, norm, output)
+        return norm
     }
 
     /// Keeps the epoch's progress, writes a checkpoint that resumes at the next step, and throws.
@@ -202,7 +213,7 @@ public final class Trainer {
 
     /// Throws when the loss has stayed above `divergenceFactor` × its best (floored at 1e-8, so a
     /// loss that reached 0 does not trip on noise) for `divergenceSteps` steps.
-    private func checkDivergence(_ value: Double, step: Int) throws {
+    func checkDivergence(_ value: Double, step: Int) throws {
         if value > divergenceFactor * Swift.max(divergence.best, 1e-8) {
             divergence.stepsAbove += 1
             if divergence.stepsAbove >= divergenceSteps {

@@ -29,10 +29,13 @@ extension TrainingRun {
     /// Checks that `directory` can receive this run before any training happens: no other training
     /// may hold it, it must be writable, and it must not hold another run unless `resume` continues
     /// that run. `fit` checks all this again, holding the folder's lock.
+    /// In a distributed run only rank 0 checks, and every rank throws when it fails.
     public func prepareOutput(_ directory: URL, resume: Bool) throws {
-        try checkCheckpoint(directory, resume: resume)
-        try Self.checkUnlocked(directory)
-        try Self.probeWritable(directory)
+        try onMainRank("prepare the run folder \(directory.path)") {
+            try checkCheckpoint(directory, resume: resume)
+            try Self.checkUnlocked(directory)
+            try Self.probeWritable(directory)
+        }
     }
 
     private func checkCheckpoint(_ directory: URL, resume: Bool) throws {
@@ -57,6 +60,7 @@ extension TrainingRun {
     /// crash left behind are removed and the checkpoint is checked before training continues.
     public func fit(outputDirectory directory: URL, resume: Bool = false, callbacks: [TrainingCallback] = [],
                     checkpointInterval: Int = 1) throws -> RunResult {
+        if let group, !group.isMain { return try fitOnWorker(directory, resume: resume, group: group) }
         try checkCheckpoint(directory, resume: resume)
         let lock = try lockOutput(directory)
         defer { lock.release() }
@@ -64,6 +68,7 @@ extension TrainingRun {
         try Self.probeWritable(directory)
         Self.removeStrays(directory)
         if resume { try trainer.resume(from: directory) }
+        if let group { try trainer.distribute(over: group) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let info = ModelInfo(inputShape: data.inputShape, outputs: data.outputs, task: data.task, classNames: data.classNames,

@@ -17,6 +17,8 @@ public final class TrainingRun {
     public let validationSet: (any Dataset)?
     /// The optimizer's kind and settings, defaults filled in.
     public let optimizerSettings: OptimizerSettings
+    /// The job this run is spread over (see `distribute(over:)`), or nil in a single process.
+    public internal(set) var group: ProcessGroup?
     /// Each sample's input shape, with a leading batch dimension of 1.
     public var sampleShape: [Int] { [1] + data.inputShape }
 

@@ -15,6 +15,10 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Under mpirun, rank 0 scores the whole set and prints; the other ranks have nothing to do.
+            let group = try ProcessGroup.fromLauncher()
+            defer { group?.finish() }
+            guard group?.isMain ?? true else { return }
             let trained = try TrainedModel.load(from: URL(fileURLWithPath: checkpoint))
             let config = trained.config
             // Without --data, a run trained with --test-data is scored on that file.

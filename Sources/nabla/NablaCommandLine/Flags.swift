@@ -93,7 +93,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(commandLineMessage(for: error))\n".utf8))
+        if let line = DistributedCommandLine.errorLine(for: error) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        DistributedCommandLine.settle(after: error)
         throw exitCode(for: error)
     }
 }

@@ -7,6 +7,11 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the version, the backend and BLAS in use and the thread counts.")
 
     func run() throws {
+        try reportingErrors { try report() }
+    }
+
+    private func report() throws {
+        let group = try ProcessGroup.fromLauncher()
         print("Nabla \(Nabla.version)")
         print("backend: \(Backends.selected.name) (NABLA_BACKEND chooses among \(Backends.all.map { $0.name }.joined(separator: ", ")))")
         print("BLAS: \(BLAS.name)")
@@ -14,5 +19,7 @@ struct Info: ParsableCommand {
         let pool = setByUser ? "set by NABLA_THREADS; \(Parallel.hardwareCount) cores" : "Nabla's thread pool, one per core"
         print("threads: \(Parallel.coreCount) (\(pool))")
         print("threads per large matrix product: \(BLAS.threadCount) (\(BLAS.threadCountMeaning))")
+        print(DistributedCommandLine.infoLine(group))
+        group?.finish()
     }
 }

@@ -25,27 +25,33 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let group = try ProcessGroup.fromLauncher()
+            let main = group?.isMain ?? true
             let directory = URL(fileURLWithPath: out)
             let config = try configuration(directory)
             let run = try TrainingRun(config)
+            if let group { try run.distribute(over: group) }
             try run.prepareOutput(directory, resume: resume)
-            if !json {
+            if !json && main {
                 print(run.model.summary(inputShape: run.sampleShape))
                 let classes = run.data.task == .classification ? " (\(run.data.outputs) classes)" : ""
                 print("task: \(run.data.task.rawValue)\(classes)")
                 print("training on \(run.trainer.train.dataset.count) samples"
                       + (run.validationSet.map { ", validating on \($0.count)" } ?? "") + "; writing \(directory.path)")
             }
-            let callbacks: [TrainingCallback] = json ? [] : [ConsoleProgress(epochs: config.epochs)]
+            let callbacks: [TrainingCallback] = json || !main ? [] : [ConsoleProgress(epochs: config.epochs)]
             try Hyperparameters.checkpointInterval.validate(checkpointEvery)
             // Ctrl-C or SIGTERM: finish the step, write a resumable checkpoint, release the folder, exit 128 + signal.
             run.trainer.stopRequest = StopRequest.onSignals([SIGINT, SIGTERM])
             let result = try run.fit(outputDirectory: directory, resume: resume, callbacks: callbacks, checkpointInterval: checkpointEvery)
+            defer { group?.finish() }
+            if !main { return }
             if json {
                 print(try jsonLine(result))
             } else {
                 if let a = result.testAccuracy { print("test accuracy \(String(format: "%.4f", a)), test loss \(String(format: "%.4f", result.testLoss!))") }
                 print("stopped: \(result.stopReason)")
+                if let line = DistributedCommandLine.communicationLine(run, seconds: result.seconds) { print(line) }
                 print("run folder: \(directory.path) (open \(directory.appendingPathComponent("report.html").path))")
             }
         }
@@ -64,7 +70,7 @@ extension Train {
         }
         guard resume, let saved = try? TrainedModel.load(from: directory).config else { return requested }
         let resumed = try RunConfiguration.resuming(saved, requested: requested, baseline: baseline)
-        if resumed.learningRate != saved.learningRate, !json {
+        if resumed.learningRate != saved.learningRate, !json, ProcessGroup.current?.isMain ?? true {
             print("note: --lr \(resumed.learningRate.map { "\($0)" } ?? "default") replaces the run's \(saved.learningRate.map { "\($0)" } ?? "default") "
                   + "as the base rate: the rate continues from the checkpoint's, scaled by the new base over the old")
         }
