@@ -65,6 +65,19 @@ struct MPIProcessTests {
         #expect(differences.count == 4 && differences.values.allSatisfy { $0 <= 1e-6 }, "\(differences)")
     }
 
+    /// Gradient accumulation under 2 ranks: each rank splits its shard of the global batch into
+    /// micro-batches and reduces once per step, which gives one process's full-batch steps.
+    @Test func accumulationOnTwoRanksMatchesOneProcessWithout() throws {
+        let (single, job) = (Self.folder(), Self.folder())
+        defer { for f in [single, job] { try? FileManager.default.removeItem(at: f) } }
+        let args = { (out: URL, extra: [String]) in Self.train(out, ["--max-steps", "20", "--hidden", "16"] + extra) }
+        #expect(try ChildProcess.run(args(single, [])).exitStatus == 0)
+        let run = try MPIJob.run(ranks: 2, args(job, ["--accumulate", "3"]))
+        #expect(run.status == 0, "\(run.errors)")
+        let differences = Self.relativeDifferences(try Self.weights(single), try Self.weights(job))
+        #expect(differences.count == 4 && differences.values.allSatisfy { $0 <= 1e-6 }, "\(differences)")
+    }
+
     /// The library API (ProcessGroup, DistributedDataParallel, DataShard, allReduce) in a program of
     /// its own: alone, on 2 ranks and on 3 it prints the same accuracy and weights.
     @Test func libraryExampleGivesTheSameFiguresOnOneTwoAndThreeRanks() throws {
