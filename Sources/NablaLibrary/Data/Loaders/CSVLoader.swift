@@ -223,11 +223,4 @@ private struct CSVTableBuilder {
         }
         return CSVTable(header: header, rows: rows, columns: columns, values: values, text: textIsNumeric ? nil : text)
     }
-
-    /// A decimal number, `nan` or `inf`, ignoring spaces around it.
-    static func number(_ text: String) -> Float? {
-        var parser = CSVNumberParser()
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { parser.number(UnsafeBufferPointer($0)) }
-    }
 }
