@@ -23,6 +23,7 @@ extension DataSource {
         case .fashionMNIST, .mnist: return try loadIDX(options)
         case .csv(let path): return try loadCSV(path, options)
         case .npy(let x, let y): return try loadNPY(x, y, options)
+        case .text(let path): return try loadText(path, options)
         case .spirals: return planar(Synthetic.twoSpirals(count: options.syntheticCount, noise: 0.05, seed: options.seed))
         case .moons: return planar(Synthetic.moons(count: options.syntheticCount, noise: 0.1, seed: options.seed))
         case .xor: return planar(Synthetic.xor(count: options.syntheticCount, noise: 0.2, seed: options.seed))
