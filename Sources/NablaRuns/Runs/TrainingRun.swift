@@ -57,7 +57,7 @@ public final class TrainingRun {
         let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
         let optimizer = try optimizerSettings.makeOptimizer(model.parameters)
         trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task, classes: data.outputs), optimizer: optimizer, train: trainLoader,
-                          validation: validationLoader, task: data.task, classes: data.task == .classification ? data.outputs : 0)
+                          validation: validationLoader, task: data.task, classes: data.task == .regression ? 0 : data.outputs)
         try configure(trainer, optimizer)
     }
 

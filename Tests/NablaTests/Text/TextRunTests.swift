@@ -23,14 +23,14 @@ struct TextFixture {
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
     /// A tiny gpt on the text: 1 layer, 2 heads, embed 16, block 8.
-    func config(steps: Int = 6) -> RunConfiguration {
+    func config(steps: Int? = 6, epochs: Int = 3) -> RunConfiguration {
         var config = RunConfiguration()
         config.data = "text:\(path)"
         config.model = "gpt"
         (config.layers, config.heads, config.embed, config.blockSize) = (1, 2, 16, 8)
         config.optimizer = "adamw"
         config.batchSize = "4"
-        config.epochs = 3
+        config.epochs = epochs
         config.maxSteps = steps
         config.seed = 5
         return config
@@ -102,15 +102,16 @@ struct TextFixture {
         let fixture = try TextFixture()
         defer { fixture.remove() }
         let straight = fixture.folder.appendingPathComponent("straight"), split = fixture.folder.appendingPathComponent("split")
-        _ = try TrainingRun(fixture.config(steps: 8)).fit(outputDirectory: straight)
-        _ = try TrainingRun(fixture.config(steps: 3)).fit(outputDirectory: split)
-        let resumed = try TrainingRun(fixture.config(steps: 8))
+        // Two epochs of 80 random-window steps, straight or with a stop between the epochs.
+        _ = try TrainingRun(fixture.config(steps: nil, epochs: 2)).fit(outputDirectory: straight)
+        _ = try TrainingRun(fixture.config(steps: nil, epochs: 1)).fit(outputDirectory: split)
+        let resumed = try TrainingRun(fixture.config(steps: nil, epochs: 2))
         _ = try resumed.fit(outputDirectory: split, resume: true)
-        #expect(resumed.trainer.globalStep == 8)
+        #expect(resumed.trainer.globalStep == 160)
         let a = try TrainedModel.load(from: straight).model.stateDict(), b = try TrainedModel.load(from: split).model.stateDict()
         #expect(a.keys.allSatisfy { a[$0]!.scalars == b[$0]!.scalars })
 
-        var other = fixture.config(steps: 8)
+        var other = fixture.config()
         other.blockSize = 4
         #expect { try RunConfiguration.resuming(fixture.config(), requested: other, baseline: RunConfiguration()) } throws: {
             "\($0)".hasPrefix("blockSize 4 differs from the run's own (8)")
