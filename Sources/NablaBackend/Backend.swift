@@ -121,6 +121,19 @@ package protocol Backend: Sendable {
     static func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
                       saved: LSTMBuffers, grads: LSTMGradients, _ s: LSTMShape)
 
+    // MARK: - Attention
+
+    /// out = dropout(softmax(q·kᵀ·scale + mask))·v for every (batch, head), each query row over its
+    /// `keyLimit` keys only (see `AttentionShape`); a row whose keys are all masked out (−∞) gives zeros,
+    /// as PyTorch's `scaled_dot_product_attention` does. Fills `buffers.weights` when given.
+    static func attentionForward(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+                                 out: UnsafeMutablePointer<Float>, buffers: AttentionBuffers, _ s: AttentionShape)
+    /// The gradients of `attentionForward` from `gradOut`, given the buffers its forward pass filled
+    /// (weights included); each is computed only where its buffer is given.
+    static func attentionBackward(_ gradOut: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>,
+                                  _ v: UnsafePointer<Float>, buffers: AttentionBuffers, grads: AttentionGradients,
+                                  _ s: AttentionShape)
+
     // MARK: - Optimizer updates, in place on one parameter p (given its gradient g) and its state buffers
 
     /// One SGD step (see `SGDStep`); `momentumBuffer` is nil without momentum.

@@ -1,4 +1,4 @@
-/// The CPU backend's LSTM, optimizer and image kernels.
+/// The CPU backend's LSTM, attention, optimizer and image kernels.
 extension CPUBackend {
     // MARK: - LSTM
 
@@ -11,6 +11,19 @@ extension CPUBackend {
     package static func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
                               saved: LSTMBuffers, grads: LSTMGradients, _ s: LSTMShape) {
         Kernels.lstmBackward(gradOut, weightIH: weightIH, weightHH: weightHH, saved: saved, grads: grads, s)
+    }
+
+    // MARK: - Attention
+
+    package static func attentionForward(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+                                         out: UnsafeMutablePointer<Float>, buffers: AttentionBuffers, _ s: AttentionShape) {
+        Kernels.attentionForward(q, k, v, out: out, buffers: buffers, s)
+    }
+
+    package static func attentionBackward(_ gradOut: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>,
+                                          _ v: UnsafePointer<Float>, buffers: AttentionBuffers, grads: AttentionGradients,
+                                          _ s: AttentionShape) {
+        Kernels.attentionBackward(gradOut, q, k, v, buffers: buffers, grads: grads, s)
     }
 
     // MARK: - Optimizer updates

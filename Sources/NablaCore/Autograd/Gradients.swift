@@ -91,6 +91,8 @@ package enum Gradients {
             return [g - y.exp() * g.sum(axis: axis, keepDims: true)]
         case .lstm(let saved):
             return lstm(inputs, g, saved)
+        case .attention(let saved):
+            return attention(inputs, g, saved)
         }
     }
 
@@ -181,5 +183,24 @@ package enum Gradients {
         return zip(roles, d).compactMap { role, storage in
             role.map { input in storage.map { Tensor(shape: input.shape, storage: $0) } }
         }
+    }
+
+    private static func attention(_ inputs: [Tensor], _ g: Tensor, _ saved: AttentionSaved) -> [Tensor?] {
+        let s = saved.shape
+        let mask = inputs.count > 3 ? inputs[3] : nil
+        // Only the inputs that take part in the graph get a buffer; the mask's is the full score gradient.
+        let d = inputs.prefix(3).map { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) }
+        let dScores = mask?.node == nil ? nil : TensorStorage(uninitializedCount: s.pairs * s.scoreCount)
+        let buffers = AttentionBuffers(mask: mask.map { UnsafePointer($0.storage.pointer) },
+                                       dropout: saved.dropout.map { UnsafePointer($0.pointer) }, weights: saved.weights.pointer)
+        Backends.current.attentionBackward(g.storage.pointer, inputs[0].storage.pointer, inputs[1].storage.pointer,
+                                           inputs[2].storage.pointer, buffers: buffers,
+                                           grads: AttentionGradients(dq: d[0]?.pointer, dk: d[1]?.pointer, dv: d[2]?.pointer,
+                                                                     dMask: dScores?.pointer), s)
+        var result: [Tensor?] = zip(inputs, d).map { input, storage in storage.map { Tensor(shape: input.shape, storage: $0) } }
+        if let mask {
+            result.append(dScores.map { Tensor(shape: [s.batch, s.heads, s.queries, s.keys], storage: $0).sumTo(mask.shape) })
+        }
+        return result
     }
 }

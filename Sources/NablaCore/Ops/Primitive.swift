@@ -48,4 +48,6 @@ package enum Primitive {
     case logSoftmax(axis: Int)
     /// A whole LSTM layer over a sequence; inputs x, W_ih, W_hh, then bias, h0, c0 where given.
     case lstm(LSTMSaved)
+    /// Scaled dot-product attention; inputs query, key, value, then the additive mask when given.
+    case attention(AttentionSaved)
 }

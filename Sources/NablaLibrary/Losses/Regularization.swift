@@ -32,13 +32,15 @@ public func l2Penalty(_ module: Module, lambda: Float, excludeBiasAndNorm: Bool 
     penalty(module, lambda: lambda, excludeBiasAndNorm: excludeBiasAndNorm) { $0.squared().sum() }
 }
 
-/// The parameters a penalty covers, with their state-dict names, in `namedParameters()` order.
+/// The parameters a penalty covers, with their state-dict names, in `namedParameters()` order; a shared
+/// parameter is covered once, under its first name.
 ///
 /// ```swift
 /// penalizedParameters(model).map(\.0)   // ["fc1.weight", "fc2.weight"]
 /// ```
 public func penalizedParameters(_ module: Module, excludeBiasAndNorm: Bool = true) -> [(String, Parameter)] {
-    let all = module.namedParameters()
+    var seen = Set<ObjectIdentifier>()
+    let all = module.namedParameters().filter { seen.insert(ObjectIdentifier($0.1)).inserted }
     guard excludeBiasAndNorm else { return all }
     var normalization = Set<ObjectIdentifier>()
     for (_, child) in module.modules() where child is NormalizationLayer {

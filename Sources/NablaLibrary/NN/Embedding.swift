@@ -19,15 +19,9 @@ public final class Embedding: Module {
         super.init()
     }
 
-    /// A table that uses `weight` [count, dimension] itself, shared with whoever else holds it: weight
-    /// tying, as `model.wte.weight = model.lm_head.weight` in PyTorch.
-    ///
-    /// ```swift
-    /// let head = Linear(64, 1000, bias: false)
-    /// let embed = Embedding(weight: head.weight)   // one parameter, two uses
-    /// ```
+    /// A table over an existing parameter [count, dimension], shared with the module that owns it (tying).
     public init(weight: Parameter) {
-        precondition(weight.shape.count == 2 && weight.shape.allSatisfy { $0 > 0 }, "Embedding: weight \(weight.shape) must be [count, dimension]")
+        precondition(weight.shape.count == 2 && weight.shape.allSatisfy { $0 > 0 }, "Embedding: weight \(weight.shape) should be [count, dim]")
         (count, dimension) = (weight.shape[0], weight.shape[1])
         self.weight = weight
         super.init()

@@ -21,6 +21,22 @@ public final class Linear: Module, WeightInitializable {
         super.init()
     }
 
+    /// A layer over existing parameters: weight [out, in] and bias [out]. Sharing another module's
+    /// parameter ties the two, as PyTorch's `head.weight = wte.weight`; `parameters` lists it once and the
+    /// state dict under both names.
+    ///
+    /// ```swift
+    /// let embedding = Embedding(vocabulary, 128)
+    /// let head = Linear(weight: embedding.weight, bias: nil)   // logits = x·Eᵀ, [B, T, 128] → [B, T, vocabulary]
+    /// ```
+    public init(weight: Parameter, bias: Parameter?) {
+        precondition(weight.shape.count == 2 && weight.shape.allSatisfy { $0 > 0 }, "Linear: weight \(weight.shape) should be [out, in]")
+        (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+        if let bias { precondition(bias.shape == [outFeatures], "Linear: bias \(bias.shape) should be [\(outFeatures)] for weight \(weight.shape)") }
+        (self.weight, self.bias) = (weight, bias)
+        super.init()
+    }
+
     override public var typeName: String { "Linear(\(inFeatures)→\(outFeatures))" }
 
     override public func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {

@@ -87,8 +87,9 @@ open class Module {
             + namedChildren.flatMap { $0.1.namedBuffers(prefix: prefix + $0.0 + ".") }
     }
 
-    /// The trainable parameters, for optimizers.
-    public var parameters: [Parameter] { namedParameters().map(\.1) }
+    /// The trainable parameters, for optimizers: each one once, in `namedParameters()` order, even when
+    /// modules share it (a tied embedding and output head), as PyTorch's `parameters()`.
+    public var parameters: [Parameter] { namedParameters().map(\.1).uniqued }
 
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }

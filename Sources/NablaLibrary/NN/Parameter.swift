@@ -52,3 +52,11 @@ public final class Buffer: @unchecked Sendable {
         value = Tensor(shape: newValue.shape, scalars: newValue.scalars)
     }
 }
+
+extension Array where Element == Parameter {
+    /// The parameters with repeats of the same object dropped, first occurrences kept in order.
+    public var uniqued: [Parameter] {
+        var seen = Set<ObjectIdentifier>()
+        return filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+}

@@ -27,7 +27,7 @@ public struct LoadReport: Equatable, Sendable {
 
 extension Module {
     /// Copies of the parameters then the buffers, with PyTorch's `state_dict()` names. The copies do
-    /// not change when training goes on.
+    /// not change when training goes on. A parameter that modules share appears under each of its names.
     public func namedState() -> [(String, Tensor)] {
         let tensors = namedParameters().map { ($0.0, $0.1.value) } + namedBuffers().map { ($0.0, $0.1.value) }
         return tensors.map { ($0.0, Tensor(shape: $0.1.shape, scalars: $0.1.scalars)) }
@@ -63,10 +63,9 @@ extension Module {
                 throw StateDictError.shapeMismatch(name: name, expected: expected, got: tensor.shape)
             }
         }
-        for (name, tensor) in tensors {
-            if let p = parameters[name] { p.assign(tensor) }
-            if let b = buffers[name] { b.assign(tensor.reshape(b.value.shape)) }
-        }
+        // In model order, as PyTorch loads: a tensor shared under two names takes the later name's values.
+        for (name, p) in namedParameters() { tensors[name].map(p.assign) }
+        for (name, b) in namedBuffers() { tensors[name].map { b.assign($0.reshape(b.value.shape)) } }
         return report
     }
 }

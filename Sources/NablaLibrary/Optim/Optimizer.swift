@@ -30,11 +30,10 @@ open class Optimizer: @unchecked Sendable {
     /// Per-parameter state, indexed like `parameters`; `nil` until a parameter's first update.
     var states: [ParameterState?]
 
-    /// Creates an optimizer over `parameters`, which must be distinct objects.
+    /// Creates an optimizer over `parameters`; a parameter listed twice (a tied weight) is updated once.
     public init(_ parameters: [Parameter], learningRate: Double) {
         Hyperparameters.learningRate.require(learningRate, in: "Optimizer")
-        let ids = Set(parameters.map(ObjectIdentifier.init))
-        precondition(ids.count == parameters.count, "Optimizer: a parameter appears more than once in the list")
+        let parameters = parameters.uniqued
         self.parameters = parameters
         self.learningRate = learningRate
         self.states = Array(repeating: nil, count: parameters.count)

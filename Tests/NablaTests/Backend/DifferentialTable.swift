@@ -5,7 +5,7 @@ import Nabla
 /// The primitives the differential test runs on both backends, one row each (a primitive with options
 /// that take other kernel paths gets a row per path). Adding a primitive is adding a row here.
 enum DifferentialTable {
-    static let rows: [PrimitiveRow] = unary + elementwise + reductions + movement + spatial + recurrent + large
+    static let rows: [PrimitiveRow] = unary + elementwise + reductions + movement + spatial + recurrent + attention + large
 
     /// Every elementwise function, with the arguments of its golden cases in ops.json and inputs in its
     /// domain (positive where its gradcheck inputs are): a new function needs no edit here.

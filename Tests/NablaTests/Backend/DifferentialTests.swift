@@ -80,7 +80,7 @@ struct DifferentialTests {
 enum PrimitiveKind {
     static let all = ["leaf", "unary", "binary", "select", "sum", "max", "matmul", "reshape", "permute", "expand", "slice",
                       "pad", "concat", "gather", "indexSelect", "conv2d", "maxPool2d", "avgPool2d", "batchNorm", "softmax",
-                      "logSoftmax", "lstm"]
+                      "logSoftmax", "lstm", "attention"]
 
     static func name(_ op: Primitive) -> String {
         switch op {
@@ -106,6 +106,7 @@ enum PrimitiveKind {
         case .softmax: "softmax"
         case .logSoftmax: "logSoftmax"
         case .lstm: "lstm"
+        case .attention: "attention"
         }
     }
 
