@@ -6,6 +6,8 @@ PyTorch computed (the Swift test feeds the same gradients, so it never depends o
 loss) and the parameters after the step. See README.md, "optim.json", for the schema.
 """
 
+import math
+
 import torch
 
 from fixture_helpers import case_rng, normal, tensor_json
@@ -59,6 +61,11 @@ def optimizer_case(name, op, make, args, skip=(), lr_change=None):
         with torch.no_grad():
             trajectory[step] = torch.cat([p0.reshape(-1), p1.reshape(-1)])
     state = {}
+    if len(opt.param_groups) > 1:
+        for g, group in enumerate(opt.state_dict()["param_groups"]):
+            state["param_groups.%d.lr" % g] = tensor_json(torch.tensor(group["lr"], dtype=F32))
+            state["param_groups.%d.weight_decay" % g] = tensor_json(torch.tensor(group["weight_decay"], dtype=F32))
+            state["param_groups.%d.params" % g] = tensor_json(torch.tensor(group["params"], dtype=F32))
     for index, entries in opt.state_dict()["state"].items():
         for key, value in entries.items():
             if value is not None:
@@ -125,6 +132,19 @@ def optimizer_cases():
     adam("adam_skip_lr_change", skip=[(0, 1), (5, 0), (6, 0), (20, 1)], lr_change=(10, 0.003))
     adam("adamw_default", op="adamw")
     adam("adamw_amsgrad_weight_decay", op="adamw", lr=0.02, weight_decay=0.1, amsgrad=True)
+
+    # Parameter groups: p0 (a matrix) in group 0, p1 (a vector) in group 1 with its own rate and no decay,
+    # as nanoGPT's decay/no-decay split; args.groups lists each group's overrides.
+    def grouped(name, op, cls, groups, **kw):
+        a = dict(kw, groups=groups)
+        extra = {k: (tuple(v) if k == "betas" else v) for k, v in kw.items()}
+        make = lambda ps: cls([dict(g, params=[p]) for g, p in zip(groups, ps)], foreach=False, **extra)  # noqa: E731
+        cases.append(optimizer_case(name, op, make, a))
+
+    grouped("adamw_two_groups", "adamw", S.AdamW, [{"weight_decay": 0.1}, {"lr": 0.02, "weight_decay": 0.0}],
+            lr=0.01, betas=[0.9, 0.99], eps=1e-8, weight_decay=0.1, amsgrad=False)
+    grouped("sgd_two_groups", "sgd", S.SGD, [{"weight_decay": 0.05}, {"lr": 0.02, "weight_decay": 0.0}],
+            lr=0.05, momentum=0.9, dampening=0.0, weight_decay=0.05, nesterov=False)
     return cases
 
 
@@ -221,5 +241,61 @@ def scheduler_cases():
     ]
 
 
+STEPS_SCHEDULED = 60
+
+
+def nanogpt_lr(it, lr, warmup, decay_iters, min_lr):
+    """nanoGPT's get_lr (train.py), with lr_decay_iters = the last step."""
+    if it < warmup:
+        return lr * (it + 1) / (warmup + 1)
+    if it > decay_iters:
+        return min_lr
+    ratio = (it - warmup) / (decay_iters - warmup)
+    coeff = 0.5 * (1.0 + math.cos(math.pi * ratio))
+    return min_lr + coeff * (lr - min_lr)
+
+
+def step_schedule_case(name, args, lrs, make, step_every=1):
+    """Rates in use at each of STEPS_SCHEDULED optimizer steps for every group; the scheduler steps
+    after every `step_every` optimizer steps (1: per iteration; the steps per epoch: per epoch)."""
+    ps = [torch.zeros(1, requires_grad=True) for _ in lrs]
+    opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(ps, lrs)], lr=lrs[0])
+    sched = make(opt)
+    rates = []
+    for it in range(STEPS_SCHEDULED):
+        rates.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        if (it + 1) % step_every == 0:
+            sched.step()
+    args = dict(args, lrs=lrs, total_steps=STEPS_SCHEDULED)
+    return {"name": name, "op": "step_schedule", "args": args, "inputs": [],
+            "output": tensor_json(torch.tensor(rates, dtype=torch.float64)), "grad_output": None, "grads": []}
+
+
+def step_schedule_cases():
+    L = torch.optim.lr_scheduler
+    T, W, floor = STEPS_SCHEDULED, 10, 1e-4
+    base = dict(warmup=0, min_lr=0.0, steps_per_epoch=1, step_size=1, gamma=1.0)
+
+    def warmup_cosine(o):
+        first = L.LinearLR(o, start_factor=1 / (W + 1), end_factor=1.0, total_iters=W)
+        return L.SequentialLR(o, [first, L.CosineAnnealingLR(o, T_max=T - 1 - W, eta_min=floor)], milestones=[W])
+
+    return [
+        step_schedule_case("lambda_nanogpt_warmup_cosine", dict(base, schedule="cosine", warmup=W, min_lr=floor), [1e-3],
+                           lambda o: L.LambdaLR(o, lambda it: nanogpt_lr(it, 1e-3, W, T - 1, floor) / 1e-3)),
+        step_schedule_case("sequential_linear_cosine_two_groups", dict(base, schedule="cosine", warmup=W, min_lr=floor),
+                           [1e-3, 3e-3], warmup_cosine),
+        step_schedule_case("cosine_annealing_per_step", dict(base, schedule="cosine", min_lr=0.01), [0.1, 0.05],
+                           lambda o: L.CosineAnnealingLR(o, T_max=T - 1, eta_min=0.01)),
+        step_schedule_case("linear_warmup_then_constant", dict(base, schedule="constant", warmup=W), [0.1],
+                           lambda o: L.LinearLR(o, start_factor=1 / (W + 1), end_factor=1.0, total_iters=W)),
+        step_schedule_case("step_lr_per_epoch", dict(base, schedule="step", steps_per_epoch=7, step_size=2, gamma=0.5),
+                           [0.1, 0.2], lambda o: L.StepLR(o, step_size=2, gamma=0.5), step_every=7),
+        step_schedule_case("exponential_lr_per_epoch", dict(base, schedule="exponential", steps_per_epoch=9, gamma=0.8),
+                           [0.1], lambda o: L.ExponentialLR(o, gamma=0.8), step_every=9),
+    ]
+
+
 def cases():
-    return optimizer_cases() + clip_cases() + scheduler_cases()
+    return optimizer_cases() + clip_cases() + scheduler_cases() + step_schedule_cases()

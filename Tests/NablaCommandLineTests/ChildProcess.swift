@@ -14,13 +14,14 @@ final class ChildProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    /// Starts `nabla arguments…`.
-    init(_ arguments: [String]) throws {
+    /// Starts `nabla arguments…`, with `environment` added to this process's environment.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-child-\(UUID().uuidString)")
         (output, errors) = (base.appendingPathExtension("out"), base.appendingPathExtension("err"))
         for url in [output, errors] { try Data().write(to: url) }
         process.executableURL = Self.executable
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
@@ -35,8 +36,8 @@ final class ChildProcess {
     var pid: Int32 { process.processIdentifier }
 
     /// Runs `nabla arguments…` to its end.
-    static func run(_ arguments: [String], timeout: Double = 120) throws -> ChildProcess {
-        let child = try ChildProcess(arguments)
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> ChildProcess {
+        let child = try ChildProcess(arguments, environment: environment)
         child.wait(timeout: timeout)
         return child
     }

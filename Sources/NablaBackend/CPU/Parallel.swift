@@ -3,10 +3,44 @@ import Foundation
 
 /// Data-parallel loops over index ranges for the CPU kernels.
 public enum Parallel {
-    /// Number of cores available to this process (at least 1).
+    /// The threads Nabla's kernels and BLAS run on at once (at least 1): `NABLA_THREADS` when it
+    /// holds a valid count, otherwise the cores available to this process.
     public static var coreCount: Int { cachedCoreCount }
 
-    private static let cachedCoreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The cores available to this process (at least 1).
+    public static let hardwareCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    private static let cachedCoreCount = (try? threads(environment: ProcessInfo.processInfo.environment["NABLA_THREADS"])) ?? nil ?? hardwareCount
+
+    /// The most threads `NABLA_THREADS` may ask for.
+    public static let maxThreads = 1024
+
+    /// The thread count a value of `NABLA_THREADS` asks for: `nil` when unset or empty; throws a
+    /// one-line `ThreadCountError` for anything but a whole number from 1 to `maxThreads`.
+    ///
+    /// ```swift
+    /// try Parallel.threads(environment: "4")    // 4
+    /// try Parallel.threads(environment: "four") // throws "NABLA_THREADS=four: expected …"
+    /// ```
+    public static func threads(environment value: String?) throws -> Int? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let count = Int(value.trimmingCharacters(in: .whitespaces)), (1...maxThreads).contains(count) else {
+            throw ThreadCountError(value: value)
+        }
+        return count
+    }
+
+    /// Calls `body(i)` for every `i` in `0..<iterations`, concurrently on at most `coreCount` threads.
+    static func perform(iterations: Int, _ body: @Sendable (Int) -> Void) {
+        let workers = min(iterations, coreCount)
+        guard workers < iterations, coreCount < hardwareCount else {
+            DispatchQueue.concurrentPerform(iterations: iterations, execute: body)   // GCD caps it at the cores
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: iterations, by: workers) { body(index) }
+        }
+    }
 
     /// Calls `body` on disjoint, contiguous ranges that together cover `0..<count`.
     ///
@@ -29,7 +63,7 @@ public enum Parallel {
         let chunks = min(count / chunkFloor, coreCount * 4)
         withoutActuallyEscaping(body) { escapable in
             let task = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            perform(iterations: chunks) { chunk in
                 task.value(count * chunk / chunks ..< count * (chunk + 1) / chunks)
             }
         }
@@ -50,7 +84,7 @@ extension Parallel {
         }
         withoutActuallyEscaping(body) { escapable in
             let task = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
+            perform(iterations: parts) { part in
                 task.value(part, count * part / parts ..< count * (part + 1) / parts)
             }
         }
@@ -62,4 +96,13 @@ extension Parallel {
 package struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// A value of `NABLA_THREADS` that is not a thread count; its description is one line.
+public struct ThreadCountError: Error, CustomStringConvertible, Equatable {
+    /// The value given.
+    public let value: String
+    public var description: String {
+        "NABLA_THREADS=\(value): expected a whole number of threads from 1 to \(Parallel.maxThreads), or unset for one per core (\(Parallel.hardwareCount))"
+    }
 }

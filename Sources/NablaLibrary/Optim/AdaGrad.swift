@@ -22,7 +22,15 @@ public final class AdaGrad: Optimizer, @unchecked Sendable {
     public let eps: Double
 
     /// Creates AdaGrad with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-2`, `eps = 1e-10`).
-    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adagrad),
+    public convenience init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adagrad),
+                            lrDecay: Double = 0, weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adagrad),
+                            initialAccumulatorValue: Double = 0, eps: Double = Hyperparameters.eps.defaultValue(for: .adagrad)) {
+        self.init([ParameterGroup(parameters)], learningRate: learningRate, lrDecay: lrDecay, weightDecay: weightDecay,
+                  initialAccumulatorValue: initialAccumulatorValue, eps: eps)
+    }
+
+    /// Creates AdaGrad over parameter groups; a group's unset rate or weight decay takes the one given here.
+    public init(_ groups: [ParameterGroup], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adagrad),
                 lrDecay: Double = 0, weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adagrad),
                 initialAccumulatorValue: Double = 0, eps: Double = Hyperparameters.eps.defaultValue(for: .adagrad)) {
         precondition(lrDecay >= 0, "AdaGrad: invalid lrDecay \(lrDecay)")
@@ -33,7 +41,7 @@ public final class AdaGrad: Optimizer, @unchecked Sendable {
         self.weightDecay = weightDecay
         self.initialAccumulatorValue = initialAccumulatorValue
         self.eps = eps
-        super.init(parameters, learningRate: learningRate)
+        super.init(groups, learningRate: learningRate, weightDecay: weightDecay)
         for (index, parameter) in parameters.enumerated() {
             let state = ParameterState()
             _ = state.buffer("sum", count: parameter.count, initial: Float(initialAccumulatorValue))
@@ -43,9 +51,9 @@ public final class AdaGrad: Optimizer, @unchecked Sendable {
 
     override public var stateBufferNames: [String] { ["sum"] }
 
-    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
-        let clr = learningRate / (1 + Double(state.step - 1) * lrDecay)
-        let step = AdaGradStep(negativeLearningRate: Float(-clr), weightDecay: weightDecay != 0 ? Float(weightDecay) : nil,
+    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState, group: OptimizerGroup) {
+        let clr = group.learningRate / (1 + Double(state.step - 1) * lrDecay)
+        let step = AdaGradStep(negativeLearningRate: Float(-clr), weightDecay: group.weightDecay != 0 ? Float(group.weightDecay) : nil,
                                eps: Float(eps))
         withUpdateBuffers(parameter, grad) { p, g, n in
             let sum = state.buffer("sum", count: n, initial: Float(initialAccumulatorValue))

@@ -29,11 +29,20 @@ public class Adam: Optimizer, @unchecked Sendable {
                             betas: (Double, Double) = (Hyperparameters.beta1.defaultValue, Hyperparameters.beta2.defaultValue),
                             eps: Double = Hyperparameters.eps.defaultValue(for: .adam),
                             weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adam), amsgrad: Bool = false) {
-        self.init(parameters, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
+        self.init([ParameterGroup(parameters)], learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
                   amsgrad: amsgrad, decoupledWeightDecay: false)
     }
 
-    init(_ parameters: [Parameter], learningRate: Double, betas: (Double, Double), eps: Double,
+    /// Creates Adam over parameter groups; a group's unset rate or weight decay takes the one given here.
+    public convenience init(_ groups: [ParameterGroup], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adam),
+                            betas: (Double, Double) = (Hyperparameters.beta1.defaultValue, Hyperparameters.beta2.defaultValue),
+                            eps: Double = Hyperparameters.eps.defaultValue(for: .adam),
+                            weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adam), amsgrad: Bool = false) {
+        self.init(groups, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
+                  amsgrad: amsgrad, decoupledWeightDecay: false)
+    }
+
+    init(_ groups: [ParameterGroup], learningRate: Double, betas: (Double, Double), eps: Double,
          weightDecay: Double, amsgrad: Bool, decoupledWeightDecay: Bool) {
         let owner = decoupledWeightDecay ? "AdamW" : "Adam"
         Hyperparameters.beta1.require(betas.0, in: owner)
@@ -45,19 +54,20 @@ public class Adam: Optimizer, @unchecked Sendable {
         self.weightDecay = weightDecay
         self.amsgrad = amsgrad
         self.decoupledWeightDecay = decoupledWeightDecay
-        super.init(parameters, learningRate: learningRate)
+        super.init(groups, learningRate: learningRate, weightDecay: weightDecay)
     }
 
     override public var stateBufferNames: [String] {
         ["exp_avg", "exp_avg_sq"] + (amsgrad ? ["max_exp_avg_sq"] : [])
     }
 
-    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
+    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState, group: OptimizerGroup) {
         let (beta1, beta2) = betas
         // Scalars in double, rounded once, as PyTorch computes them in Python.
         let step = Double(state.step)
         let biasCorrection1 = 1 - pow(beta1, step)
         let biasCorrection2 = 1 - pow(beta2, step)
+        let (learningRate, weightDecay) = (group.learningRate, group.weightDecay)
         let decays = weightDecay != 0
         let constants = AdamStep(oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
                                  biasCorrection2Sqrt: Float(pow(biasCorrection2, 0.5)), eps: Float(eps),

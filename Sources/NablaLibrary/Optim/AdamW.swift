@@ -12,11 +12,21 @@ import NablaBackend
 /// ```
 public final class AdamW: Adam, @unchecked Sendable {
     /// Creates AdamW with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-3`, `weightDecay = 1e-2`).
-    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adamw),
+    public convenience init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adamw),
+                            betas: (Double, Double) = (Hyperparameters.beta1.defaultValue, Hyperparameters.beta2.defaultValue),
+                            eps: Double = Hyperparameters.eps.defaultValue(for: .adamw),
+                            weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adamw), amsgrad: Bool = false) {
+        self.init([ParameterGroup(parameters)], learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
+                  amsgrad: amsgrad)
+    }
+
+    /// Creates AdamW over parameter groups (e.g. `ParameterGroup.decayAndNoDecay`); a group's unset
+    /// rate or weight decay takes the one given here.
+    public init(_ groups: [ParameterGroup], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .adamw),
                 betas: (Double, Double) = (Hyperparameters.beta1.defaultValue, Hyperparameters.beta2.defaultValue),
                 eps: Double = Hyperparameters.eps.defaultValue(for: .adamw),
                 weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .adamw), amsgrad: Bool = false) {
-        super.init(parameters, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
+        super.init(groups, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
                    amsgrad: amsgrad, decoupledWeightDecay: true)
     }
 }

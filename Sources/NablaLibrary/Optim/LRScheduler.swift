@@ -3,6 +3,9 @@ import NablaBackend
 
 /// The base class of epoch-based learning-rate schedules, as `torch.optim.lr_scheduler.LRScheduler`.
 ///
+/// It sets `Optimizer.learningRate`, that is every parameter group to the same rate: use it with
+/// one-group optimizers. `StepSchedule` scales each group's own base rate, step by step.
+///
 /// A scheduler writes the optimizer's `learningRate`. Creating one performs PyTorch's initial step
 /// (epoch 0); call `step()` once per epoch, after that epoch's optimizer steps. Subclasses compute the
 /// next rate in `nextLearningRate(current:)` with PyTorch's recursive formulas, in double precision,

@@ -31,9 +31,11 @@ extension Optimizer {
     /// The state-dict key of the learning rate, as PyTorch's `param_groups[0]["lr"]`.
     public static var learningRateKey: String { "param_groups.0.lr" }
 
-    /// Everything needed to resume training: `state.<i>.<name>` for each parameter that has state
-    /// (`state.0.step`, `state.0.exp_avg`, … as in PyTorch's `state_dict()`), and the learning rate
-    /// under `param_groups.0.lr`. Values are copies. Other hyperparameters come from the initializer.
+    /// Everything needed to resume training, as PyTorch's `state_dict()` flattened: `state.<i>.<name>`
+    /// for each parameter that has state (`state.0.step`, `state.0.exp_avg`, …, `i` counting across
+    /// groups), and for each group `g` its `param_groups.<g>.lr`, `param_groups.<g>.weight_decay` and
+    /// `param_groups.<g>.params` (the indices of its parameters). Values are copies; other
+    /// hyperparameters come from the initializer.
     ///
     /// ```swift
     /// let saved = optimizer.stateDict()          // e.g. written to a checkpoint
@@ -41,7 +43,12 @@ extension Optimizer {
     /// try resumed.loadStateDict(saved)           // continues bit-identically
     /// ```
     public func stateDict() -> [String: Tensor] {
-        var dict = [Self.learningRateKey: Tensor(Float(learningRate))]
+        var dict: [String: Tensor] = [:]
+        for (g, group) in groups.enumerated() {
+            dict["param_groups.\(g).lr"] = Tensor(Float(group.learningRate))
+            dict["param_groups.\(g).weight_decay"] = Tensor(Float(group.weightDecay))
+            dict["param_groups.\(g).params"] = Tensor(shape: [group.indices.count], scalars: group.indices.map(Float.init))
+        }
         for index in parameters.indices {
             for (name, tensor) in state(at: index) { dict["state.\(index).\(name)"] = tensor }
         }
@@ -49,26 +56,23 @@ extension Optimizer {
     }
 
     /// Replaces all per-parameter state with `dict` (parameters it does not mention start fresh) and
-    /// restores the learning rate. Nothing changes if `dict` does not fit this optimizer.
+    /// restores each group's learning rate. Nothing changes if `dict` does not fit this optimizer:
+    /// a group's `weight_decay` or `params`, when present, must equal this optimizer's.
     ///
-    /// The learning rate is stored as a Float32 scalar. When it equals the current rate rounded to
+    /// A learning rate is stored as a Float32 scalar. When it equals the current rate rounded to
     /// Float32, the current (double) rate is kept, so an optimizer created with the same settings
     /// resumes bit-identically. A changed rate comes back as its Float32 rounding; `Trainer.resume` keeps
-    /// the exact rate in `trainer.json` instead.
+    /// the exact rates in `trainer.json` instead.
     ///
     /// ```swift
     /// try optimizer.loadStateDict(checkpoint.optimizerState)
     /// ```
     public func loadStateDict(_ dict: [String: Tensor]) throws {
         var entries: [Int: [String: Tensor]] = [:]
-        var storedRate: Float?
+        var storedRates: [Int: Float] = [:]
         for (key, tensor) in dict {
-            if key == Self.learningRateKey {
-                guard tensor.count == 1, tensor.item.isFinite, tensor.item >= 0 else {
-                    throw OptimizerStateError(key: key, "expected one non-negative learning rate, got shape \(tensor.shape)",
-                                              hint: "store the learning rate as a scalar tensor")
-                }
-                storedRate = tensor.item
+            if key.hasPrefix("param_groups.") {
+                if let (group, rate) = try checkGroupEntry(key, tensor) { storedRates[group] = rate }
                 continue
             }
             let (index, name) = try parse(key)
@@ -88,7 +92,37 @@ extension Optimizer {
             newStates[index] = state
         }
         states = newStates
-        if let storedRate, storedRate != Float(learningRate) { learningRate = Double(storedRate) }
+        for (group, rate) in storedRates where rate != Float(groups[group].learningRate) { groups[group].learningRate = Double(rate) }
+    }
+
+    /// Checks a `param_groups.<g>.<name>` entry; returns the group and its rate for an `lr` entry.
+    private func checkGroupEntry(_ key: String, _ tensor: Tensor) throws -> (Int, Float)? {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let g = Int(parts[1]), groups.indices.contains(g) else {
+            throw OptimizerStateError(key: key, "no such parameter group (the optimizer has \(groups.count))",
+                                      hint: "create the optimizer with the same parameter groups that were saved")
+        }
+        switch parts[2] {
+        case "lr":
+            guard tensor.count == 1, tensor.item.isFinite, tensor.item >= 0 else {
+                throw OptimizerStateError(key: key, "expected one non-negative learning rate, got shape \(tensor.shape)",
+                                          hint: "store the learning rate as a scalar tensor")
+            }
+            return (g, tensor.item)
+        case "weight_decay":
+            guard tensor.count == 1, tensor.item == Float(groups[g].weightDecay) else {
+                throw OptimizerStateError(key: key, "saved \(tensor.scalars), but this optimizer's group \(g) decays by \(groups[g].weightDecay)",
+                                          hint: "create the optimizer with the same weight decay per group as when saving")
+            }
+        case "params":
+            guard tensor.scalars == groups[g].indices.map(Float.init) else {
+                throw OptimizerStateError(key: key, "saved parameters \(tensor.scalars.map { Int($0) }), but group \(g) holds \(Array(groups[g].indices))",
+                                          hint: "create the optimizer with the same parameter groups, in the same order, as when saving")
+            }
+        default:
+            throw OptimizerStateError(key: key, "unexpected key", hint: "group keys are lr, weight_decay and params")
+        }
+        return nil
     }
 
     private func parse(_ key: String) throws -> (index: Int, name: String) {

@@ -1,12 +1,12 @@
 import NablaCore
 import NablaBackend
 
-/// The base class of optimizers, as `torch.optim.Optimizer` with one parameter group.
+/// The base class of optimizers, as `torch.optim.Optimizer`, with one or more parameter groups.
 ///
-/// A subclass implements `update(_:grad:state:)`, which applies one step to one parameter in place,
-/// in a single pass over its raw buffer. `step()` calls it for every parameter that has a gradient
-/// (parameters without one are skipped, as in PyTorch) after creating that parameter's state on first
-/// use and counting the step.
+/// A subclass implements `update(_:grad:state:group:)`, which applies one step to one parameter in
+/// place, in a single pass over its raw buffer, with its group's learning rate and weight decay.
+/// `step()` calls it for every parameter that has a gradient (parameters without one are skipped, as
+/// in PyTorch) after creating that parameter's state on first use and counting the step.
 ///
 /// Hyperparameters are `Double`, as PyTorch's Python floats are: scalars such as Adam's bias
 /// corrections are computed in double precision and rounded to `Float` once, exactly where PyTorch
@@ -23,19 +23,50 @@ import NablaBackend
 /// }
 /// ```
 open class Optimizer: @unchecked Sendable {
-    /// The parameters this optimizer updates; their indices name their state (`state.3.exp_avg`).
+    /// The parameters this optimizer updates, group after group; their indices name their state
+    /// (`state.3.exp_avg`), as in PyTorch's state dict.
     public let parameters: [Parameter]
-    /// The learning rate used by the next `step()`; schedulers and callers may change it at any time.
-    public var learningRate: Double
+    /// The parameter groups (PyTorch's `param_groups`), each with its own rate and weight decay.
+    public var groups: [OptimizerGroup]
     /// Per-parameter state, indexed like `parameters`; `nil` until a parameter's first update.
     var states: [ParameterState?]
 
-    /// Creates an optimizer over `parameters`; a parameter listed twice (a tied weight) is updated once.
-    public init(_ parameters: [Parameter], learningRate: Double) {
-        Hyperparameters.learningRate.require(learningRate, in: "Optimizer")
-        let parameters = parameters.uniqued
+    /// The learning rate of the first group. Setting it sets every group's rate (schedulers of
+    /// one-group optimizers use this; `groups[i].learningRate` sets one group's).
+    public var learningRate: Double {
+        get { groups[0].learningRate }
+        set { for index in groups.indices { groups[index].learningRate = newValue } }
+    }
+
+    /// Creates an optimizer over `parameters` in one group; a parameter listed twice (a tied weight) is updated once.
+    public convenience init(_ parameters: [Parameter], learningRate: Double, weightDecay: Double = 0) {
+        self.init([ParameterGroup(parameters)], learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    /// Creates an optimizer over `groups`; a parameter listed twice within a group (a tied weight) is
+    /// updated once, and no parameter may be in two groups. A group's unset learning rate or weight
+    /// decay takes `learningRate` or `weightDecay`.
+    public init(_ groups: [ParameterGroup], learningRate: Double, weightDecay: Double = 0) {
+        precondition(!groups.isEmpty, "Optimizer: no parameter groups")
+        let groups = groups.map { group in
+            var distinct = group
+            distinct.parameters = group.parameters.uniqued
+            return distinct
+        }
+        let parameters = groups.flatMap(\.parameters)
+        let ids = Set(parameters.map(ObjectIdentifier.init))
+        precondition(ids.count == parameters.count, "Optimizer: a parameter appears more than once in the list")
+        var resolved: [OptimizerGroup] = [], start = 0
+        for group in groups {
+            let rate = group.learningRate ?? learningRate, decay = group.weightDecay ?? weightDecay
+            Hyperparameters.learningRate.require(rate, in: "Optimizer")
+            Hyperparameters.weightDecay.require(decay, in: "Optimizer")
+            resolved.append(OptimizerGroup(indices: start..<(start + group.parameters.count), learningRate: rate,
+                                           baseLearningRate: rate, weightDecay: decay))
+            start += group.parameters.count
+        }
         self.parameters = parameters
-        self.learningRate = learningRate
+        self.groups = resolved
         self.states = Array(repeating: nil, count: parameters.count)
     }
 
@@ -46,10 +77,10 @@ open class Optimizer: @unchecked Sendable {
     /// Whether the per-parameter state includes PyTorch's `step` count (SGD's does not).
     open var tracksStep: Bool { true }
 
-    /// Applies one update to `parameter` in place. `state.step` already counts this step.
-    /// Subclasses override this; it is called only by `step()`.
-    open func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
-        preconditionFailure("\(type(of: self)): update(_:grad:state:) is not overridden")
+    /// Applies one update to `parameter` in place, with `group`'s learning rate and weight decay.
+    /// `state.step` already counts this step. Subclasses override this; only `step()` calls it.
+    open func update(_ parameter: Parameter, grad: Tensor, state: ParameterState, group: OptimizerGroup) {
+        preconditionFailure("\(type(of: self)): update(_:grad:state:group:) is not overridden")
     }
 
     /// Updates every parameter that has a gradient, once.
@@ -58,14 +89,17 @@ open class Optimizer: @unchecked Sendable {
     /// optimizer.zeroGrad(); loss.backward(); optimizer.step()
     /// ```
     public func step() {
-        for (index, parameter) in parameters.enumerated() {
-            guard let grad = parameter.grad else { continue }
-            precondition(grad.shape == parameter.shape,
-                         "\(type(of: self)).step: gradient shape \(grad.shape) differs from parameter \(index) shape \(parameter.shape)")
-            let state = states[index] ?? ParameterState()
-            states[index] = state
-            state.step += 1
-            update(parameter, grad: grad, state: state)
+        for group in groups {
+            for index in group.indices {
+                let parameter = parameters[index]
+                guard let grad = parameter.grad else { continue }
+                precondition(grad.shape == parameter.shape,
+                             "\(type(of: self)).step: gradient shape \(grad.shape) differs from parameter \(index) shape \(parameter.shape)")
+                let state = states[index] ?? ParameterState()
+                states[index] = state
+                state.step += 1
+                update(parameter, grad: grad, state: state, group: group)
+            }
         }
     }
 

@@ -43,6 +43,14 @@ public struct OptimizerSettings: Sendable, Equatable {
     public var eps: Double?
     /// Weight decay: added to the gradient, or decoupled in `adamw`.
     public var weightDecay: Double?
+    /// Which parameters decay (`nil`: all).
+    public var weightDecayScope: WeightDecayScope?
+    /// AMSGrad, for `adam` and `adamw`.
+    public var amsgrad: Bool?
+    /// Dampening, for `sgd` and `momentum`.
+    public var dampening: Double?
+    /// Alpha, for `rmsprop`.
+    public var rmspropAlpha: Double?
 
     /// Settings for `kind`; those left `nil` take its defaults.
     public init(kind: OptimizerKind, learningRate: Double? = nil, momentum: Double? = nil, beta1: Double? = nil,
@@ -67,9 +75,33 @@ public struct OptimizerSettings: Sendable, Equatable {
         try Hyperparameters.beta2.validate(beta2)
         try Hyperparameters.eps.validate(eps)
         try Hyperparameters.weightDecay.validate(weightDecay)
+        try Hyperparameters.dampening.validate(dampening)
+        try Hyperparameters.rmspropAlpha.validate(rmspropAlpha)
         if kind == .nesterov, momentum == 0 {
             throw ConfigurationError("\(setting: .momentum) 0: nesterov needs a momentum above 0")
         }
+        try validateKindOptions()
+    }
+
+    /// Options that only some kinds have are refused for the others, rather than ignored.
+    private func validateKindOptions() throws {
+        if amsgrad == true, kind != .adam, kind != .adamw {
+            throw ConfigurationError("\(setting: .amsgrad) applies to adam and adamw, not \(kind.rawValue)")
+        }
+        if let dampening, dampening != 0, kind != .sgd, kind != .momentum {
+            throw ConfigurationError("\(setting: .dampening) \(dampening): applies to sgd and momentum (nesterov needs 0), not \(kind.rawValue)")
+        }
+        if rmspropAlpha != nil, kind != .rmsprop {
+            throw ConfigurationError("\(setting: .rmspropAlpha) applies to rmsprop, not \(kind.rawValue)")
+        }
+    }
+
+    /// The parameter groups for `parameters`: one, or nanoGPT's decay/no-decay split when the scope
+    /// is `matrices` and the weight decay is above 0.
+    public func parameterGroups(_ parameters: [Parameter]) -> [ParameterGroup] {
+        let decay = weightDecay ?? Hyperparameters.weightDecay.defaultValue(for: kind)
+        guard weightDecayScope == .matrices, decay > 0 else { return [ParameterGroup(parameters)] }
+        return ParameterGroup.decayAndNoDecay(parameters, weightDecay: decay)
     }
 
     /// Validates the settings and creates the optimizer over `parameters`.
@@ -79,14 +111,37 @@ public struct OptimizerSettings: Sendable, Equatable {
         let lr = resolvedLearningRate, wd = value(Hyperparameters.weightDecay, weightDecay)
         let momentum = value(Hyperparameters.momentum, momentum), eps = value(Hyperparameters.eps, eps)
         let betas = (value(Hyperparameters.beta1, beta1), value(Hyperparameters.beta2, beta2))
+        let groups = parameterGroups(parameters), amsgrad = amsgrad ?? false
+        let dampening = value(Hyperparameters.dampening, dampening), alpha = value(Hyperparameters.rmspropAlpha, rmspropAlpha)
         switch kind {
-        case .sgd: return SGD(parameters, learningRate: lr, momentum: momentum, weightDecay: wd)
-        case .momentum: return SGD(parameters, learningRate: lr, momentum: momentum, weightDecay: wd)
-        case .nesterov: return SGD(parameters, learningRate: lr, momentum: momentum, weightDecay: wd, nesterov: true)
-        case .adagrad: return AdaGrad(parameters, learningRate: lr, weightDecay: wd, eps: eps)
-        case .rmsprop: return RMSProp(parameters, learningRate: lr, eps: eps, weightDecay: wd, momentum: momentum)
-        case .adam: return Adam(parameters, learningRate: lr, betas: betas, eps: eps, weightDecay: wd)
-        case .adamw: return AdamW(parameters, learningRate: lr, betas: betas, eps: eps, weightDecay: wd)
+        case .sgd, .momentum: return SGD(groups, learningRate: lr, momentum: momentum, dampening: dampening, weightDecay: wd)
+        case .nesterov: return SGD(groups, learningRate: lr, momentum: momentum, weightDecay: wd, nesterov: true)
+        case .adagrad: return AdaGrad(groups, learningRate: lr, weightDecay: wd, eps: eps)
+        case .rmsprop: return RMSProp(groups, learningRate: lr, alpha: alpha, eps: eps, weightDecay: wd, momentum: momentum)
+        case .adam: return Adam(groups, learningRate: lr, betas: betas, eps: eps, weightDecay: wd, amsgrad: amsgrad)
+        case .adamw: return AdamW(groups, learningRate: lr, betas: betas, eps: eps, weightDecay: wd, amsgrad: amsgrad)
         }
+    }
+}
+
+/// Which parameters an optimizer's weight decay applies to.
+///
+/// ```swift
+/// var settings = OptimizerSettings(kind: .adamw, weightDecay: 0.1)
+/// settings.weightDecayScope = .matrices   // biases and norms do not decay, as in nanoGPT
+/// ```
+public enum WeightDecayScope: String, CaseIterable, Sendable {
+    /// Every parameter, as PyTorch's optimizers do by default.
+    case all
+    /// Parameters of rank 2 or more (matrices, embeddings, convolution kernels); see
+    /// `ParameterGroup.decayAndNoDecay`.
+    case matrices
+
+    /// Looks a scope up by name, or explains which names exist.
+    public static func named(_ name: String) throws -> WeightDecayScope {
+        guard let scope = WeightDecayScope(rawValue: name.lowercased()) else {
+            throw ConfigurationError("\(setting: .weightDecayParameters) \(name): unknown; use all or matrices")
+        }
+        return scope
     }
 }

@@ -21,12 +21,21 @@ public final class RMSProp: Optimizer, @unchecked Sendable {
     public let momentum: Double
     public let centered: Bool
 
-    /// Creates RMSProp with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-2`, `eps = 1e-8`) and `alpha = 0.99`.
-    public init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .rmsprop),
-                alpha: Double = 0.99, eps: Double = Hyperparameters.eps.defaultValue(for: .rmsprop),
+    /// Creates RMSProp with the defaults in `Hyperparameters` (PyTorch's: `lr = 1e-2`, `alpha = 0.99`, `eps = 1e-8`).
+    public convenience init(_ parameters: [Parameter], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .rmsprop),
+                            alpha: Double = Hyperparameters.rmspropAlpha.defaultValue, eps: Double = Hyperparameters.eps.defaultValue(for: .rmsprop),
+                            weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .rmsprop),
+                            momentum: Double = Hyperparameters.momentum.defaultValue(for: .rmsprop), centered: Bool = false) {
+        self.init([ParameterGroup(parameters)], learningRate: learningRate, alpha: alpha, eps: eps, weightDecay: weightDecay,
+                  momentum: momentum, centered: centered)
+    }
+
+    /// Creates RMSProp over parameter groups; a group's unset rate or weight decay takes the one given here.
+    public init(_ groups: [ParameterGroup], learningRate: Double = Hyperparameters.learningRate.defaultValue(for: .rmsprop),
+                alpha: Double = Hyperparameters.rmspropAlpha.defaultValue, eps: Double = Hyperparameters.eps.defaultValue(for: .rmsprop),
                 weightDecay: Double = Hyperparameters.weightDecay.defaultValue(for: .rmsprop),
                 momentum: Double = Hyperparameters.momentum.defaultValue(for: .rmsprop), centered: Bool = false) {
-        precondition(alpha >= 0, "RMSProp: invalid alpha \(alpha)")
+        Hyperparameters.rmspropAlpha.require(alpha, in: "RMSProp")
         Hyperparameters.eps.require(eps, in: "RMSProp")
         Hyperparameters.weightDecay.require(weightDecay, in: "RMSProp")
         Hyperparameters.momentum.require(momentum, in: "RMSProp")
@@ -35,17 +44,17 @@ public final class RMSProp: Optimizer, @unchecked Sendable {
         self.weightDecay = weightDecay
         self.momentum = momentum
         self.centered = centered
-        super.init(parameters, learningRate: learningRate)
+        super.init(groups, learningRate: learningRate, weightDecay: weightDecay)
     }
 
     override public var stateBufferNames: [String] {
         ["square_avg"] + (momentum > 0 ? ["momentum_buffer"] : []) + (centered ? ["grad_avg"] : [])
     }
 
-    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState) {
+    override public func update(_ parameter: Parameter, grad: Tensor, state: ParameterState, group: OptimizerGroup) {
         let step = RMSPropStep(alpha: Float(alpha), oneMinusAlpha: Float(1 - alpha), eps: Float(eps),
-                               negativeLearningRate: Float(-learningRate), momentum: Float(momentum),
-                               weightDecay: weightDecay != 0 ? Float(weightDecay) : nil)
+                               negativeLearningRate: Float(-group.learningRate), momentum: Float(momentum),
+                               weightDecay: group.weightDecay != 0 ? Float(group.weightDecay) : nil)
         withUpdateBuffers(parameter, grad) { p, g, n in
             let squareAvg = state.buffer("square_avg", count: n)
             let gradAvg = centered ? state.buffer("grad_avg", count: n) : nil

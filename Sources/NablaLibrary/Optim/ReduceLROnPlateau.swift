@@ -99,10 +99,13 @@ public final class ReduceLROnPlateau: @unchecked Sendable {
         }
     }
 
+    /// Cuts every parameter group's rate, as PyTorch does group by group.
     private func reduce() {
-        let old = optimizer.learningRate
-        let new = Swift.max(old * factor, minLR)
-        if old - new > eps { optimizer.learningRate = new }
+        for g in optimizer.groups.indices {
+            let old = optimizer.groups[g].learningRate
+            let new = Swift.max(old * factor, minLR)
+            if old - new > eps { optimizer.groups[g].learningRate = new }
+        }
     }
 
     /// The counters needed to resume: `last_epoch`, `best` (may be ±infinity), `num_bad_epochs`,

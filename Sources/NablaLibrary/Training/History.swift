@@ -14,6 +14,9 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     public var seconds: Double
     /// The mean gradient norm of each layer over the epoch's steps, keyed by layer name.
     public var gradientNorms: [String: Double] = [:]
+    /// The optimizer steps taken in all when the epoch (or evaluation period) ended; `nil` in
+    /// histories saved before it was recorded.
+    public var step: Int?
 }
 
 /// Everything a training run recorded, epoch by epoch.

@@ -20,13 +20,23 @@ public enum Hyperparameters {
     public static let weightDecay = Hyperparameter<Double>(
         .weightDecay, default: 0, .nonNegative, "Weight decay applied by the optimizer (decoupled in adamw).",
         optimizerDefaults: [.adamw: 1e-2])
+    public static let dampening = Hyperparameter<Double>(
+        .dampening, default: 0, .unitClosed, "SGD's dampening: the part of each gradient left out of the momentum buffer (0 with nesterov).")
+    public static let rmspropAlpha = Hyperparameter<Double>(
+        .rmspropAlpha, default: 0.99, .unitClosed, "RMSProp's alpha: the decay of the mean squared gradient.")
 
     // Learning-rate schedule
     public static let lrStepSize = Hyperparameter<Int>(.lrStepSize, default: 10, .atLeast(1), "Epochs between step decays.")
     public static let lrGamma = Hyperparameter<Double>(
         .lrGamma, default: 0.1, .unitOpen, "Decay factor of the step, exponential and plateau schedules.")
     public static let warmupEpochs = Hyperparameter<Int>(
-        .warmupEpochs, default: 5, .atLeast(1), "Epochs over which the warmup schedule rises to the learning rate.")
+        .warmupEpochs, default: 5, .atLeast(1),
+        "Epochs of linear warm-up, converted to steps (the warmup schedule's default; others warm up only when given).")
+    public static let warmupSteps = Hyperparameter<Int?>(
+        .warmupSteps, default: nil, .nonNegative,
+        "Optimizer steps of linear warm-up, lr·(step+1)/(warm-up+1), before the schedule (instead of \(setting: .warmupEpochs)).")
+    public static let minLearningRate = Hyperparameter<Double>(
+        .minLearningRate, default: 0, .nonNegative, "The floor the cosine schedule decays to at the last step.")
     public static let plateauPatience = Hyperparameter<Int>(
         .plateauPatience, default: 10, .nonNegative, "Epochs without improvement before the plateau schedule decays the rate.")
 
@@ -37,6 +47,11 @@ public enum Hyperparameters {
         .huberDelta, default: 1, .positive, "Where the Huber and smooth-L1 losses turn from quadratic to linear.")
     public static let l1 = Hyperparameter<Double>(.l1, default: 0, .nonNegative, "L1 penalty λΣ|w| added to the loss.")
     public static let l2 = Hyperparameter<Double>(.l2, default: 0, .nonNegative, "L2 penalty λΣw² added to the loss.")
+    public static let classWeight = Hyperparameter<Double>(
+        .classWeights, default: 1, .nonNegative, "Cross-entropy weights, one per class, e.g. 1,2,1 (each zero or positive).")
+    public static let accumulationSteps = Hyperparameter<Int>(
+        .accumulationSteps, default: 1, .atLeast(1),
+        "Micro-batches each batch is split into; their gradients add up to the whole batch's before one step.")
     public static let clipNorm = Hyperparameter<Double?>(.clipNorm, default: nil, .positive, "Clip the global gradient norm to this.")
     public static let clipValue = Hyperparameter<Double?>(
         .clipValue, default: nil, .nonNegative, "Clip every gradient element to ± this.")
@@ -47,6 +62,8 @@ public enum Hyperparameters {
         .validationSplit, default: 0.1, .unitHalfOpen, "Fraction of the training set held out for validation.")
     public static let syntheticCount = Hyperparameter<Int>(
         .syntheticCount, default: 1000, .between(1, 10_000_000), "Samples in a synthetic data set.")
+    public static let rotation = Hyperparameter<Double?>(
+        .rotation, default: nil, .between(0, 180), "Rotate training images by a random angle in ± this many degrees.")
     public static let batchSize = Hyperparameter<Int>(
         .batchSize, default: 128, .atLeast(1), "Samples per batch: 1 is SGD, 'all' is batch gradient descent.")
 
@@ -61,6 +78,9 @@ public enum Hyperparameters {
     // Stopping
     public static let epochs = Hyperparameter<Int>(.epochs, default: 5, .atLeast(1), "Total epochs.")
     public static let maxSteps = Hyperparameter<Int?>(.maxSteps, default: nil, .atLeast(1), "Stop after this many optimizer steps.")
+    public static let evalEvery = Hyperparameter<Int?>(
+        .evalEvery, default: nil, .atLeast(1),
+        "Evaluate, record and checkpoint every this many optimizer steps instead of every epoch; \(setting: .epochs) then counts these periods.")
     public static let earlyStopPatience = Hyperparameter<Int?>(
         .earlyStopPatience, default: nil, .nonNegative,
         "Early stopping patience in epochs (needs \(setting: .validationSplit) above 0).")

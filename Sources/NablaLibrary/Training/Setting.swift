@@ -17,6 +17,8 @@ public enum Setting: String, CaseIterable, Sendable {
     // Objective and optimizer
     case loss, labelSmoothing, huberDelta, optimizer, learningRate, momentum, beta1, beta2, eps, weightDecay
     case lrSchedule, lrStepSize, lrGamma, warmupEpochs, plateauPatience, l1, l2, clipNorm, clipValue
+    case warmupSteps, minLearningRate, weightDecayParameters, amsgrad, dampening, rmspropAlpha, classWeights
+    case accumulationSteps, evalEvery, rotation
     // Schedule and stopping
     case batchSize, epochs, maxSteps, earlyStopPatience, minDelta, gradientTolerance, lossTolerance, explodingThreshold
     case divergenceFactor, divergenceSteps

@@ -24,7 +24,9 @@ extension Trainer {
         progress?.gradientSums = flow.partial.sums
         let state = TrainerState(epoch: epoch, globalStep: globalStep, history: history, earlyStopping: earlyStopping,
                                  generator: Random.generator.state, scheduler: scheduler?.stateDict(),
-                                 plateau: plateau?.stateDict(), learningRate: optimizer.learningRate, progress: progress)
+                                 plateau: plateau?.stateDict(), learningRate: optimizer.learningRate,
+                                 learningRates: optimizer.groups.map(\.learningRate),
+                                 baseLearningRates: optimizer.groups.map(\.baseLearningRate), progress: progress)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -40,7 +42,10 @@ extension Trainer {
     /// Every file is checked against the checkpoint's manifest, every number of `trainer.json`
     /// against what a run can write, and the training data against the fingerprint the manifest
     /// records, before anything is changed. The learning rate comes from `trainer.json` alone, as
-    /// a double; it replaces the rate the optimizer and the schedule were created with.
+    /// doubles, one per parameter group; they replace the rates the optimizer and the schedule were
+    /// created with. A group whose base rate differs from the saved base (a resumed run given a new
+    /// rate) continues at the saved rate scaled by new base / saved base, and a `schedule` scales the
+    /// new base from then on.
     /// (`optimizer.safetensors` holds a Float32 copy, `param_groups.0.lr`, for other readers.)
     ///
     /// - Throws: `CheckpointError` naming the file (or the data) that does not fit.
@@ -61,7 +66,8 @@ extension Trainer {
         bestWeights = best
         if let saved = state.scheduler { try scheduler?.loadStateDict(saved) }
         if let saved = state.plateau { try plateau?.loadStateDict(saved) }
-        optimizer.learningRate = state.learningRate   // the one write of the rate on resume
+        // The one write of the rates on resume: the saved ones, rescaled where the base rate changed.
+        for (g, rate) in state.resumedRates(for: optimizer.groups).enumerated() { optimizer.groups[g].learningRate = rate }
         epoch = state.epoch
         globalStep = state.globalStep
         history = state.history

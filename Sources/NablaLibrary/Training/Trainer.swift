@@ -23,6 +23,15 @@ public final class Trainer {
     public var stop = StopCriteria()
     /// An epoch-wise learning-rate schedule, stepped after every epoch.
     public var scheduler: LRScheduler?
+    /// A per-step schedule: sets every group's rate before each optimizer step from `globalStep`.
+    public var schedule: StepSchedule?
+    /// Each batch is split into this many micro-batches whose gradients add up to the batch's
+    /// before one optimizer step (see `accumulateGradients`).
+    public var accumulationSteps = 1
+    /// When set, this many optimizer steps make one training period in place of an epoch: progress,
+    /// records, validation, early stopping and checkpoints come every period, and `stop.maxEpochs`
+    /// counts periods. Periods run across the data's epochs.
+    public var evaluationInterval: Int?
     /// Reduce-on-plateau, stepped with the validation loss (or the training loss without validation).
     public var plateau: ReduceLROnPlateau?
     /// Clip the global gradient norm to this before each step.
@@ -109,13 +118,14 @@ public final class Trainer {
     /// Returns the record and a stop reason, if any.
     private func runEpoch() throws -> (EpochRecord, String?) {
         let start = Timing.now()
-        let batches = train.batchesPerEpoch
+        let batches = stepsPerPeriod
         var progress = self.progress ?? EpochProgress()
         self.progress = nil
         callbacks.forEach { $0.epochDidBegin(epoch + 1, batches: batches) }
         model.train()
         var reason: String?
-        for (x, y) in train.batches(epoch: epoch, from: progress.batch) {
+        let position = evaluationInterval.map { _ in globalStep } ?? epoch * train.batchesPerEpoch + progress.batch
+        for (x, y) in PeriodBatches(loader: train, start: position, count: batches - progress.batch) {
             if let stopRequest, stopRequest.isRequested {
                 progress.seconds += Timing.now() - start
                 try interrupt(progress, signal: stopRequest.signal)
@@ -150,7 +160,7 @@ public final class Trainer {
         let samples = Double(Swift.max(progress.samples, 1))
         var record = EpochRecord(epoch: epoch + 1, trainLoss: progress.lossSum / samples,
                                  trainAccuracy: task == .classification ? Double(progress.correct) / samples : nil,
-                                 learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans())
+                                 learningRate: optimizer.learningRate, seconds: 0, gradientNorms: flow.epochMeans(), step: globalStep)
         if let validation {
             let result = evaluate(model, on: validation, loss: loss, task: task, classes: classes, topK: topK)
             record.validationLoss = result.loss
@@ -162,14 +172,9 @@ public final class Trainer {
 
     /// One optimizer step on a batch: returns the loss, the global gradient norm and the output.
     private func step(_ x: Tensor, _ y: Tensor, batch: Int) throws -> (Double, Double, Tensor) {
-        let output = model(x)
-        var objective = loss(output, y)
-        let value = Double(objective.item)
-        guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }
+        schedule?.apply(to: optimizer, step: globalStep)
+        let (value, output) = try accumulateGradients(x, y, batch: batch)
         try checkDivergence(value, step: batch + 1)
-        if let penalty { objective = objective + penalty(model) }
-        optimizer.zeroGrad()
-        objective.backward()
         let norm = flow.record()
         if let clipNorm { _ = clipGradNorm(optimizer.parameters, maxNorm: clipNorm) }
         if let clipValue { clipGradValue(optimizer.parameters, clipValue: clipValue) }

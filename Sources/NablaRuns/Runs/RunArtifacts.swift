@@ -30,10 +30,10 @@ struct RunArtifacts {
     }
 
     func metricsTable() -> MetricsTable {
-        var table = MetricsTable(columns: ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"])
+        var table = MetricsTable(columns: ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds", "step"])
         for r in history.epochs {
             table.append([Double(r.epoch), r.trainLoss, r.trainAccuracy ?? .nan, r.validationLoss ?? .nan,
-                          r.validationAccuracy ?? .nan, r.learningRate, r.seconds])
+                          r.validationAccuracy ?? .nan, r.learningRate, r.seconds, r.step.map(Double.init) ?? .nan])
         }
         return run.data.task == .languageModeling ? Self.withBitsPerCharacter(table) : table
     }

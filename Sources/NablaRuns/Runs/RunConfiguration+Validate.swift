@@ -14,6 +14,7 @@ extension RunConfiguration {
         try validateTransformer()
         try validateObjective()
         try validateStopping()
+        try validateTraining()
     }
 
     private func validateDataAndModel() throws {
@@ -42,7 +43,6 @@ extension RunConfiguration {
         try optimizerSettings().validate()
         try Hyperparameters.lrStepSize.validate(lrStepSize)
         try Hyperparameters.lrGamma.validate(lrGamma)
-        try Hyperparameters.warmupEpochs.validate(warmupEpochs)
         try Hyperparameters.plateauPatience.validate(plateauPatience)
         try Hyperparameters.l1.validate(l1)
         try Hyperparameters.l2.validate(l2)

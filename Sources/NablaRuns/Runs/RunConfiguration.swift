@@ -64,12 +64,35 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var lrSchedule = "none"
     public var lrStepSize = Hyperparameters.lrStepSize.defaultValue
     public var lrGamma = Hyperparameters.lrGamma.defaultValue
-    public var warmupEpochs = Hyperparameters.warmupEpochs.defaultValue
+    /// Epochs of warm-up, converted to steps; `nil` is none, except for the `warmup` schedule (5).
+    public var warmupEpochs: Int?
     public var plateauPatience = Hyperparameters.plateauPatience.defaultValue
     public var l1 = Hyperparameters.l1.defaultValue
     public var l2 = Hyperparameters.l2.defaultValue
     public var clipNorm = Hyperparameters.clipNorm.defaultValue
     public var clipValue = Hyperparameters.clipValue.defaultValue
+    // Settings added later are optional, so that config.json files saved before them still load;
+    // `nil` is the default (see RunConfiguration+Training.swift).
+    /// Steps of warm-up (instead of `warmupEpochs`).
+    public var warmupSteps: Int?
+    /// The floor of the cosine schedule (`nil`: 0).
+    public var minLearningRate: Double?
+    /// `all` or `matrices` (`WeightDecayScope`); `nil` is `matrices` for the `gpt` preset and `all` otherwise.
+    public var weightDecayParameters: String?
+    /// AMSGrad for `adam` and `adamw`.
+    public var amsgrad: Bool?
+    /// SGD's dampening, for `sgd` and `momentum`.
+    public var dampening: Double?
+    /// RMSProp's alpha.
+    public var rmspropAlpha: Double?
+    /// Cross-entropy weights, one per class.
+    public var classWeights: [Double]?
+    /// Micro-batches per batch (`nil`: 1).
+    public var accumulationSteps: Int?
+    /// Optimizer steps per evaluation period, in place of epochs.
+    public var evalEvery: Int?
+    /// Random rotation of training images, in ± degrees.
+    public var rotation: Double?
 
     // Schedule and stopping
     /// A number of samples, or `all` for full-batch gradient descent.
@@ -96,9 +119,6 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 }
 
 extension RunConfiguration {
-    /// The learning-rate schedules `lrSchedule` accepts.
-    public static let scheduleNames = ["none", "step", "exponential", "cosine", "warmup", "plateau"]
-
     /// The batch size for a data set of `count` samples.
     public func resolvedBatchSize() throws -> BatchSize {
         if batchSize.lowercased() == "all" { return .all }
@@ -112,8 +132,13 @@ extension RunConfiguration {
     public func makeLoss(task: Task, classes: Int) throws -> (Tensor, Tensor) -> Tensor {
         let name = loss ?? (task == .regression ? "mse" : "cross-entropy")
         let smoothing = labelSmoothing, delta = huberDelta
+        if classWeights != nil, (name, task) != ("cross-entropy", .classification) {
+            throw ConfigurationError("\(setting: .classWeights) apply to cross-entropy classification, not \(name)")
+        }
         switch (name, task) {
-        case ("cross-entropy", .classification): return { crossEntropy($0, $1, labelSmoothing: smoothing) }
+        case ("cross-entropy", .classification):
+            let weight = try classWeightTensor(classes: classes)
+            return { crossEntropy($0, $1, weight: weight, labelSmoothing: smoothing) }
         case ("multi-margin", .classification): return { multiMarginLoss($0, $1) }
         case ("hinge", .classification):
             guard classes == 2 else {
@@ -135,27 +160,15 @@ extension RunConfiguration {
 
     /// The optimizer's kind and settings; those left `nil` take the kind's defaults.
     public func optimizerSettings() throws -> OptimizerSettings {
-        OptimizerSettings(kind: try OptimizerKind.named(optimizer), learningRate: learningRate, momentum: momentum,
-                          beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        var settings = OptimizerSettings(kind: try OptimizerKind.named(optimizer), learningRate: learningRate, momentum: momentum,
+                                         beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        try addOptimizerOptions(to: &settings)
+        return settings
     }
 
     /// The optimizer by name over `parameters`.
     public func makeOptimizer(_ parameters: [Parameter]) throws -> Optimizer {
         try optimizerSettings().makeOptimizer(parameters)
-    }
-
-    /// The learning-rate schedule by name, as an epoch scheduler or a plateau scheduler.
-    public func makeSchedule(_ optimizer: Optimizer) throws -> (LRScheduler?, ReduceLROnPlateau?) {
-        switch lrSchedule.lowercased() {
-        case "none", "constant": return (nil, nil)
-        case "step": return (StepLR(optimizer, stepSize: lrStepSize, gamma: lrGamma), nil)
-        case "exponential": return (ExponentialLR(optimizer, gamma: lrGamma), nil)
-        case "cosine": return (CosineAnnealingLR(optimizer, tMax: Swift.max(epochs, 1)), nil)
-        case "warmup": return (LinearWarmup(optimizer, startFactor: 0.1, endFactor: 1, totalIters: warmupEpochs), nil)
-        case "plateau": return (nil, ReduceLROnPlateau(optimizer, factor: lrGamma, patience: plateauPatience))
-        default:
-            throw ConfigurationError("\(setting: .lrSchedule) \(lrSchedule): unknown; use one of \(Self.scheduleNames.joined(separator: ", "))")
-        }
     }
 
     /// The activation by name, ignoring case, `-` and `_` as model specs do.

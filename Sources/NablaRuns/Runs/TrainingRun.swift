@@ -51,6 +51,7 @@ public final class TrainingRun {
         if hasBatchNorm, batchSize.resolved(count: train.count) < 2 {
             throw ConfigurationError("\(setting: .batchSize) 1: the model has batch normalisation, which needs at least 2 samples per batch")
         }
+        try Self.checkAccumulation(config, batchSize: batchSize.resolved(count: train.count), batchNorm: hasBatchNorm)
         let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, minLastBatch: hasBatchNorm ? 2 : 1,
                                      seed: config.seed &+ 2, augmentation: augmentation,
                                      samplesPerEpoch: try Self.randomSamplesPerEpoch(config, data, train))
@@ -62,7 +63,11 @@ public final class TrainingRun {
     }
 
     private func configure(_ trainer: Trainer, _ optimizer: Optimizer) throws {
-        (trainer.scheduler, trainer.plateau) = try config.makeSchedule(optimizer)
+        let stepsPerEpoch = trainer.train.batchesPerEpoch
+        (trainer.schedule, trainer.plateau) = try config.makeSchedule(optimizer, stepsPerEpoch: stepsPerEpoch,
+                                                                      totalSteps: config.totalSteps(stepsPerEpoch: stepsPerEpoch))
+        trainer.accumulationSteps = config.accumulationSteps ?? Hyperparameters.accumulationSteps.defaultValue
+        trainer.evaluationInterval = config.evalEvery
         trainer.stop = StopCriteria(maxEpochs: config.epochs, maxSteps: config.maxSteps, minLossChange: config.lossTolerance,
                                     minGradientNorm: config.gradientTolerance,
                                     earlyStopping: try config.earlyStopPatience.map { patience in
@@ -120,11 +125,20 @@ public final class TrainingRun {
     }
 
     static func augmentation(_ config: RunConfiguration, data: LoadedData) throws -> (any Augmentation)? {
-        guard config.augment else { return nil }
-        guard data.inputShape.count == 3, let augmentation = try DataSource.parse(config.data).augmentation(imageSize: data.inputShape[1]) else {
-            throw ConfigurationError("\(setting: .augment) works on images; \(config.data) gives samples of shape \(data.inputShape)")
+        var transforms: [any Augmentation] = []
+        if config.augment {
+            guard data.inputShape.count == 3, let augmentation = try DataSource.parse(config.data).augmentation(imageSize: data.inputShape[1]) else {
+                throw ConfigurationError("\(setting: .augment) works on images; \(config.data) gives samples of shape \(data.inputShape)")
+            }
+            transforms.append(augmentation)
         }
-        return augmentation
+        if let degrees = config.rotation {
+            guard data.inputShape.count == 3 else {
+                throw ConfigurationError("\(setting: .rotation) works on images; \(config.data) gives samples of shape \(data.inputShape)")
+            }
+            transforms.append(RandomRotation(degrees: degrees))
+        }
+        return transforms.isEmpty ? nil : transforms.count == 1 ? transforms[0] : Compose(transforms)
     }
 
     /// Losses defined only on part of the line need every target inside it: a target is data, and
@@ -167,5 +181,17 @@ public final class TrainingRun {
             throw ConfigurationError("\(setting: .testData) \(name): samples \(test.inputShape) (\(test.outputs) outputs) do not match the training data's \(train.inputShape) (\(train.outputs))")
         }
         return test.train
+    }
+
+    /// Each micro-batch needs a sample, and two under batch normalisation.
+    static func checkAccumulation(_ config: RunConfiguration, batchSize: Int, batchNorm: Bool) throws {
+        guard let steps = config.accumulationSteps, steps > 1 else { return }
+        let smallest = batchSize / steps
+        if smallest < (batchNorm ? 2 : 1) {
+            throw ConfigurationError("""
+                \(setting: .accumulationSteps) \(steps) splits batches of \(batchSize) into micro-batches of \(smallest) \
+                sample\(smallest == 1 ? "" : "s")\(batchNorm ? ", and batch normalisation needs 2" : ""); raise \(setting: .batchSize) or lower \(setting: .accumulationSteps)
+                """)
+        }
     }
 }

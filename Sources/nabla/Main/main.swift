@@ -1,3 +1,4 @@
 import NablaCommandLine
 
+NablaCommand.checkEnvironment()
 NablaCommand.main()

@@ -60,6 +60,16 @@ extension Setting {
         case .divergenceFactor: "--divergence-factor"
         case .divergenceSteps: "--divergence-steps"
         case .checkpointInterval: "--checkpoint-every"
+        case .warmupSteps: "--warmup-steps"
+        case .minLearningRate: "--min-lr"
+        case .weightDecayParameters: "--weight-decay-params"
+        case .amsgrad: "--amsgrad"
+        case .dampening: "--dampening"
+        case .rmspropAlpha: "--rmsprop-alpha"
+        case .classWeights: "--class-weights"
+        case .accumulationSteps: "--accumulate"
+        case .evalEvery: "--eval-every"
+        case .rotation: "--rotate"
         }
     }
 

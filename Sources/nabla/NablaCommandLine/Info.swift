@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Nabla
 
 /// `nabla info`: version, backend, BLAS and threads.
@@ -9,6 +10,8 @@ struct Info: ParsableCommand {
         print("Nabla \(Nabla.version)")
         print("backend: \(Backends.selected.name) (NABLA_BACKEND chooses among \(Backends.all.map { $0.name }.joined(separator: ", ")))")
         print("BLAS: \(BLAS.name)")
-        print("threads: \(Parallel.coreCount) (BLAS threads: \(BLAS.threadCount))")
+        let chosen = ProcessInfo.processInfo.environment["NABLA_THREADS"].flatMap { $0.isEmpty ? nil : "set by NABLA_THREADS" }
+        print("threads: \(Parallel.coreCount) (\(chosen ?? "one per core; NABLA_THREADS sets it"); \(Parallel.hardwareCount) cores) "
+              + "(BLAS threads: \(BLAS.threadCount))")
     }
 }

@@ -17,7 +17,7 @@ struct Train: ParsableCommand {
     @Option(help: "The run folder.") var out = "runs/latest"
     @Option(parsing: .unconditional, help: Hyperparameters.checkpointInterval.help)
     var checkpointEvery = Hyperparameters.checkpointInterval.defaultValue
-    @Flag(help: "Continue the run in --out up to the total --epochs, with the run's own settings (only --epochs, --max-steps and --lr may change).")
+    @Flag(help: "Continue the run in --out up to the total --epochs, with the run's own settings (only --epochs, --max-steps and --lr (the base rate the schedule scales) may change).")
     var resume = false
     @Option(help: "Train with the settings of a saved config.json (e.g. RUN/checkpoint/config.json); options given as well override them.")
     var config: String?
@@ -65,8 +65,8 @@ extension Train {
         guard resume, let saved = try? TrainedModel.load(from: directory).config else { return requested }
         let resumed = try RunConfiguration.resuming(saved, requested: requested, baseline: baseline)
         if resumed.learningRate != saved.learningRate, !json {
-            print("warning: --lr \(resumed.learningRate.map { "\($0)" } ?? "default") differs from the run's \(saved.learningRate.map { "\($0)" } ?? "default"); "
-                  + "the resumed run continues at the checkpoint's rate")
+            print("note: --lr \(resumed.learningRate.map { "\($0)" } ?? "default") replaces the run's \(saved.learningRate.map { "\($0)" } ?? "default") "
+                  + "as the base rate: the rate continues from the checkpoint's, scaled by the new base over the old")
         }
         return resumed
     }

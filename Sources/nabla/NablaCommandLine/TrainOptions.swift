@@ -54,7 +54,7 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Hyperparameters.syntheticCount.help) var samples = Hyperparameters.syntheticCount.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.huberDelta.help) var huberDelta = Hyperparameters.huberDelta.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.eps.help) var eps: Double?
-    @Option(parsing: .unconditional, help: Hyperparameters.warmupEpochs.help) var warmupEpochs = Hyperparameters.warmupEpochs.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.warmupEpochs.help) var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: Hyperparameters.plateauPatience.help)
     var plateauPatience = Hyperparameters.plateauPatience.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.clipValue.help) var clipValue: Double?
@@ -65,6 +65,7 @@ struct TrainOptions: ParsableArguments {
     var divergenceFactor: Double?
     @Option(parsing: .unconditional, help: "\(Hyperparameters.divergenceSteps.help) (default: \(Hyperparameters.divergenceSteps.defaultValue))")
     var divergenceSteps: Int?
+    @OptionGroup var loop: TrainingLoopOptions
 
     func configuration() throws -> RunConfiguration {
         var c = RunConfiguration()
@@ -116,6 +117,7 @@ struct TrainOptions: ParsableArguments {
         c.topK = topK
         c.divergenceFactor = divergenceFactor
         c.divergenceSteps = divergenceSteps
+        try loop.apply(to: &c)
         return c
     }
 

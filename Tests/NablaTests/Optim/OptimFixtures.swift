@@ -84,26 +84,36 @@ func maxScaledError(_ got: [Float], _ want: [Double]) -> Double {
     return zip(got, want).map { Swift.abs(Double($0) - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
 }
 
+/// The parameter groups a case lists in `args.groups` (parameter i in group i, with its overrides),
+/// or one group of every parameter.
+func parameterGroups(_ c: OptimCase, _ parameters: [Parameter]) -> [ParameterGroup] {
+    guard let groups = c.args["groups"]?.list else { return [ParameterGroup(parameters)] }
+    return zip(groups, parameters).map { group, parameter in
+        ParameterGroup([parameter], learningRate: group.object?["lr"]?.double, weightDecay: group.object?["weight_decay"]?.double)
+    }
+}
+
 /// Builds the optimizer a fixture case describes.
 func makeOptimizer(_ c: OptimCase, _ parameters: [Parameter]) -> Optimizer {
+    let groups = parameterGroups(c, parameters)
     switch c.op {
     case "sgd":
-        return SGD(parameters, learningRate: c.double("lr"), momentum: c.double("momentum"), dampening: c.double("dampening"),
+        return SGD(groups, learningRate: c.double("lr"), momentum: c.double("momentum"), dampening: c.double("dampening"),
                    weightDecay: c.double("weight_decay"), nesterov: c.bool("nesterov"))
     case "adagrad":
-        return AdaGrad(parameters, learningRate: c.double("lr"), lrDecay: c.double("lr_decay"), weightDecay: c.double("weight_decay"),
+        return AdaGrad(groups, learningRate: c.double("lr"), lrDecay: c.double("lr_decay"), weightDecay: c.double("weight_decay"),
                        initialAccumulatorValue: c.double("initial_accumulator_value"), eps: c.double("eps"))
     case "rmsprop":
-        return RMSProp(parameters, learningRate: c.double("lr"), alpha: c.double("alpha"), eps: c.double("eps"),
+        return RMSProp(groups, learningRate: c.double("lr"), alpha: c.double("alpha"), eps: c.double("eps"),
                        weightDecay: c.double("weight_decay"), momentum: c.double("momentum"), centered: c.bool("centered"))
     case "adam", "adamw":
         guard let b = c.args["betas"]?.list, b.count == 2 else { fatalError("\(c.name): bad betas") }
         let pair = (b[0].double!, b[1].double!)
         if c.op == "adam" {
-            return Adam(parameters, learningRate: c.double("lr"), betas: pair, eps: c.double("eps"),
+            return Adam(groups, learningRate: c.double("lr"), betas: pair, eps: c.double("eps"),
                         weightDecay: c.double("weight_decay"), amsgrad: c.bool("amsgrad"))
         }
-        return AdamW(parameters, learningRate: c.double("lr"), betas: pair, eps: c.double("eps"),
+        return AdamW(groups, learningRate: c.double("lr"), betas: pair, eps: c.double("eps"),
                      weightDecay: c.double("weight_decay"), amsgrad: c.bool("amsgrad"))
     default:
         fatalError("\(c.name): unknown optimizer \(c.op)")

@@ -50,7 +50,9 @@ import Nabla
         #expect((try config.makeOptimizer([Parameter(Tensor([1]))]) as? SGD)?.momentum == 0.5)
     }
 
-    @Test func resumedRunContinuesWithTheCheckpointsLearningRate() throws {
+    /// A resumed run continues the schedule exactly; given a new rate, the schedule scales the new
+    /// base from the checkpoint's step on (per-step `step` schedule, 4 steps per epoch).
+    @Test func resumedRunContinuesTheScheduleAndANewRateScalesIt() throws {
         var config = Self.small()
         config.optimizer = "sgd"
         config.learningRate = 0.3
@@ -58,22 +60,27 @@ import Nabla
         config.lrStepSize = 1
         config.lrGamma = 0.1   // 0.3·0.1ᵏ is not a Float32 number, so only the exact record resumes it
         config.epochs = 4
-        let whole = TrainingRunTests.folder(), parts = TrainingRunTests.folder()
-        defer { for url in [whole, parts] { try? FileManager.default.removeItem(at: url) } }
+        let whole = TrainingRunTests.folder(), parts = TrainingRunTests.folder(), rescaled = TrainingRunTests.folder()
+        defer { for url in [whole, parts, rescaled] { try? FileManager.default.removeItem(at: url) } }
         let straight = try TrainingRun(config)
         let expected = try straight.fit(outputDirectory: whole)
+        let straightRates = straight.trainer.history.epochs.map(\.learningRate)
+        for (epoch, rate) in straightRates.enumerated() { #expect(Swift.abs(rate - 0.3 * pow(0.1, Double(epoch))) <= 1e-17) }
 
         config.epochs = 2
         _ = try TrainingRun(config).fit(outputDirectory: parts)
+        _ = try TrainingRun(config).fit(outputDirectory: rescaled)
         config.epochs = 4
-        config.learningRate = 0.05   // a starting rate; the resumed run keeps the checkpoint's
         let resumed = try TrainingRun(config)
         let result = try resumed.fit(outputDirectory: parts, resume: true)
-
-        let rates = resumed.trainer.history.epochs.map(\.learningRate)
-        #expect(rates == straight.trainer.history.epochs.map(\.learningRate))
-        #expect(rates[2] == 0.3 * 0.1 * 0.1)
-        #expect(resumed.trainer.optimizer.learningRate == straight.trainer.optimizer.learningRate)
+        #expect(resumed.trainer.history.epochs.map(\.learningRate) == straightRates)
         #expect(result.trainLoss == expected.trainLoss)
+
+        config.learningRate = 0.05   // a new base: the schedule scales it from step 8 on
+        let faster = try TrainingRun(config)
+        _ = try faster.fit(outputDirectory: rescaled, resume: true)
+        let rates = faster.trainer.history.epochs.map(\.learningRate)
+        #expect(Array(rates[..<2]) == Array(straightRates[..<2]))
+        for epoch in 2..<4 { #expect(Swift.abs(rates[epoch] - straightRates[epoch] * 0.05 / 0.3) <= 1e-17, "epoch \(epoch + 1)") }
     }
 }
