@@ -126,13 +126,12 @@ def validation_loss(model, val, block, batch=64):
     return total / count
 
 
-def learning_rate(it, lr=1e-3, min_lr=1e-4, warmup=100, decay_iters=2000):
-    """nanoGPT's get_lr: linear warm-up, then cosine down to min_lr at decay_iters."""
+def learning_rate(it, lr=1e-3, min_lr=1e-4, warmup=100, total=2000):
+    """The rate of step `it` (from 0), as Nabla's StepSchedule: nanoGPT's linear warm-up lr·(it+1)/(warmup+1),
+    then a cosine down to min_lr, reached at the last step (nanoGPT's lr_decay_iters = total reaches it one step later)."""
     if it < warmup:
         return lr * (it + 1) / (warmup + 1)
-    if it > decay_iters:
-        return min_lr
-    ratio = (it - warmup) / (decay_iters - warmup)
+    ratio = min((it - warmup) / max(total - 1 - warmup, 1), 1.0)
     return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
 
 
@@ -153,7 +152,7 @@ def train(path, seed, iterations=2000, batch=12, block=64, layers=4, heads=4, em
     start = time.perf_counter()
     for it in range(iterations):
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(it)
+            group["lr"] = learning_rate(it, total=iterations)
         ix = torch.randint(len(data) - block, (batch,))
         x = torch.stack([data[i:i + block] for i in ix])
         y = torch.stack([data[i + 1:i + 1 + block] for i in ix])

@@ -80,9 +80,9 @@ struct TextFixture {
         let result = try run.fit(outputDirectory: out)
         #expect(result.validationLoss.map { $0.isFinite && $0 > 0 } == true)
         let csv = try String(contentsOf: out.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(csv[0] == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,train_bpc,val_bpc")
+        #expect(csv[0] == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,lr,seconds,step,train_bpc,val_bpc")
         let row = csv[1].split(separator: ",").map { Double($0) ?? .nan }
-        #expect(Swift.abs(row[8] - row[3] / Foundation.log(2.0)) < 1e-9)
+        #expect(Swift.abs(row[9] - row[3] / Foundation.log(2.0)) < 1e-9)
         let checkpoint = Set(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checkpoint").path))
         #expect(checkpoint.contains(Vocabulary.file))
 
@@ -116,6 +116,28 @@ struct TextFixture {
         #expect { try RunConfiguration.resuming(fixture.config(), requested: other, baseline: RunConfiguration()) } throws: {
             "\($0)".hasPrefix("blockSize 4 differs from the run's own (8)")
         }
+    }
+
+    @Test func evaluationPeriodsPlayTheEpochsRoleAndResumeExactly() throws {
+        let fixture = try TextFixture()
+        defer { fixture.remove() }
+        func config(periods: Int) -> RunConfiguration {
+            var config = fixture.config(steps: nil, epochs: periods)
+            (config.evalEvery, config.lrSchedule, config.warmupSteps, config.minLearningRate) = (5, "cosine", 3, 1e-4)
+            return config
+        }
+        let straight = fixture.folder.appendingPathComponent("straight"), split = fixture.folder.appendingPathComponent("split")
+        let result = try TrainingRun(config(periods: 3)).fit(outputDirectory: straight)
+        #expect(result.epochs == 3)
+        let rows = try String(contentsOf: straight.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.map { $0.split(separator: ",")[7] } == ["5", "10", "15"])   // a validation every 5 steps
+        // Stopped after step 7, in the middle of the second period, then resumed.
+        let first = try TrainingRun(config(periods: 3)), stop = StopRequest()
+        first.trainer.stopRequest = stop
+        #expect(throws: TrainingError.self) { try first.fit(outputDirectory: split, callbacks: [TrainerTests.StopAfter(step: 7, stop)]) }
+        _ = try TrainingRun(config(periods: 3)).fit(outputDirectory: split, resume: true)
+        let a = try TrainedModel.load(from: straight).model.stateDict(), b = try TrainedModel.load(from: split).model.stateDict()
+        #expect(a.keys.allSatisfy { a[$0]!.scalars == b[$0]!.scalars })
     }
 
     @Test func settingsThatDoNotFitAreRefusedBeforeTraining() throws {
