@@ -69,11 +69,14 @@ import Nabla
         let xor = folder.appendingPathComponent("xor").path
         #expect(try ChildProcess.run(["train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--out", xor, "--json"]).exitStatus == 0)
         #expect(try failure(["generate", "--checkpoint", xor]).hasPrefix("error: the run trained mlp for classification on xor, not a language model"))
-        try Data(String(repeating: "abc\n", count: 40).utf8).write(to: text)
+        try Data(String(repeating: "abc ", count: 40).utf8).write(to: text)
         #expect(try ChildProcess.run(Self.train(folder)).exitStatus == 0)
         let run = folder.appendingPathComponent("run").path
+        let noPrompt = try ChildProcess.run(["generate", "--checkpoint", run, "--tokens", "5"])   // no line break in the text
+        #expect(noPrompt.exitStatus == 0 && noPrompt.standardOutput.hasPrefix(" ") && noPrompt.standardOutput.unicodeScalars.count == 7)
         #expect(try failure(["generate", "--checkpoint", run, "--prompt", "abz"])
                 == "error: the character \"z\" (U+007A) at position 2 is not in the vocabulary of 4 characters\n")
         #expect(try failure(["generate", "--checkpoint", run, "--top-p", "1.5"]) == "error: --top-p 1.5: must be in (0, 1]\n")
+        #expect(try failure(["predict", "--checkpoint", run, "--input", text.path]).hasPrefix("error: \(run) is a language model; continue text with `nabla generate"))
     }
 }

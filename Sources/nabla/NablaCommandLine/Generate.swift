@@ -14,7 +14,8 @@ struct Generate: ParsableCommand {
             """)
 
     @Option(help: "A run folder written by `nabla train` with a gpt model on text data.") var checkpoint: String
-    @Option(help: "The text to continue; a prompt longer than the block size is read by its last block.") var prompt = "\n"
+    @Option(help: "The text to continue (default: a line break, or the vocabulary's first character when the text has none); a prompt longer than the block size is read by its last block.")
+    var prompt: String?
     @Option(parsing: .unconditional, help: "How many characters to generate.") var tokens = 500
     @Option(parsing: .unconditional, help: "Softmax temperature: below 1 sharpens, above 1 flattens; 0 is greedy.") var temperature: Float = 1
     @Option(parsing: .unconditional, help: "Draw only from the k most likely characters.") var topK: Int?
@@ -26,7 +27,9 @@ struct Generate: ParsableCommand {
         try reportingErrors {
             let sampler = try sampling()
             let trained = try TrainedModel.load(from: URL(fileURLWithPath: checkpoint))
-            _ = try trained.languageModel().vocabulary.encode(prompt)
+            let vocabulary = try trained.languageModel().vocabulary
+            let prompt = self.prompt ?? (vocabulary.token("\n") != nil ? "\n" : String(vocabulary.characters[0]))
+            _ = try vocabulary.encode(prompt)
             let output = FileHandle.standardOutput
             output.write(Data(prompt.utf8))
             try trained.generate(prompt: prompt, count: tokens, sampling: sampler, seed: seed) { output.write(Data($0.utf8)) }
