@@ -3,8 +3,10 @@
 # each target (all of them by default) for SECONDS (default 60) from its seed corpus (Fuzz/corpus/TARGET)
 # and its past findings (Fuzz/regressions/TARGET). Exits 1 if any target finds a crash, a trap, an
 # unexpected error, a leak, a hang (-timeout) or a huge allocation (-malloc_limit_mb, -rss_limit_mb).
+# FUZZ_JOBS=N fuzzes N targets at a time (default 1), each still for SECONDS; one per core is fair.
 # Work corpora grow in .build-fuzz/corpus, logs go to .build-fuzz/logs, crash inputs to
-# .build-fuzz/findings (copy one to Fuzz/regressions/TARGET/ once its bug is fixed).
+# .build-fuzz/findings (copy one to Fuzz/regressions/TARGET/ once its bug is fixed). The table it prints
+# is what Fuzz/README.md's ledger records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -21,31 +23,40 @@ targets=("$@")
 
 mkdir -p "$scratch/logs" "$scratch/findings" "$scratch/dict"
 export SWIFT_BACKTRACE=enable=no   # libFuzzer reports crashes; Swift's backtracer would hold the pipe
-printf '%-13s %8s %10s %8s %6s %6s  %s\n' target seconds runs exec/s cov ft result
-failed=0
-for target in "${targets[@]}"; do
-    corpus="$scratch/corpus/$target"
+jobs=${FUZZ_JOBS:-1}
+
+# Fuzzes one target for $seconds and writes its row of the table to $scratch/logs/TARGET.row.
+fuzz_one() {
+    local target=$1 corpus="$scratch/corpus/$1" dict="$scratch/dict/$1.dict" log="$scratch/logs/$1.log" status=0
     mkdir -p "$corpus"
-    flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512
-           -print_final_stats=1 -artifact_prefix="$scratch/findings/$target-")
-    dict="$scratch/dict/$target.dict"
+    local flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512
+                 -print_final_stats=1 -artifact_prefix="$scratch/findings/$target-")
     "$fuzzer" --dictionary "$target" > "$dict"
     [ -s "$dict" ] && flags+=(-dict="$dict")
-    inputs=("$corpus" "Fuzz/corpus/$target")
+    local inputs=("$corpus" "Fuzz/corpus/$target")
     [ -d "Fuzz/regressions/$target" ] && inputs+=("Fuzz/regressions/$target")
-    log="$scratch/logs/$target.log"
-    status=0
     nice "$fuzzer" "$target" "${flags[@]}" "${inputs[@]}" > "$log" 2>&1 || status=$?
+    local runs speed cov ft result=ok
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
     ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-    result=ok
-    if [ "$status" -ne 0 ]; then
-        result="FINDING (exit $status): see $log"
-        failed=1
-    fi
-    printf '%-13s %8s %10s %8s %6s %6s  %s\n' "$target" "$seconds" "${runs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "$result"
+    [ "$status" -eq 0 ] || result="FINDING (exit $status): see $log"
+    printf '%-13s %8s %10s %8s %6s %6s  %s\n' "$target" "$seconds" "${runs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "$result" \
+        > "$scratch/logs/$target.row"
+}
+
+printf '%-13s %8s %10s %8s %6s %6s  %s\n' target seconds runs exec/s cov ft result
+failed=0
+for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+    batch=("${targets[@]:i:jobs}")
+    for target in "${batch[@]}"; do rm -f "$scratch/logs/$target.row"; fuzz_one "$target" & done
+    wait
+    for target in "${batch[@]}"; do
+        row=$(cat "$scratch/logs/$target.row" 2>/dev/null || echo "$target ? FINDING: the fuzzer left no result")
+        echo "$row"
+        case "$row" in *FINDING*) failed=1 ;; esac
+    done
 done
 if [ "$failed" -ne 0 ]; then
     echo "crash inputs: $scratch/findings (replay one: $fuzzer TARGET FILE)"

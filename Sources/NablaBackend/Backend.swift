@@ -128,8 +128,9 @@ package protocol Backend: Sendable {
     /// as PyTorch's `scaled_dot_product_attention` does. Fills `buffers.weights` when given.
     static func attentionForward(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
                                  out: UnsafeMutablePointer<Float>, buffers: AttentionBuffers, _ s: AttentionShape)
-    /// The gradients of `attentionForward` from `gradOut`, given the buffers its forward pass filled
-    /// (weights included); each is computed only where its buffer is given.
+    /// The gradients of `attentionForward` from `gradOut` (laid out as the output), given the buffers its forward
+    /// pass filled (weights included); each is computed only where its buffer is given, laid out as its operand,
+    /// so that dq, dk and dv of packed operands may share one buffer.
     static func attentionBackward(_ gradOut: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>,
                                   _ v: UnsafePointer<Float>, buffers: AttentionBuffers, grads: AttentionGradients,
                                   _ s: AttentionShape)

@@ -65,7 +65,7 @@ enum FuzzSeeds {
         return FuzzSeed(name, Data(file + header + body))
     }
 
-    /// Headers or not, quoted fields, CRLF, a byte-order mark, non-finite values.
+    /// Headers or not, quoted fields, CRLF, a byte-order mark, non-finite values, text labels.
     static func csv() -> [FuzzSeed] {
         [
             FuzzSeed("header.csv", text: "sepal_length,sepal_width,label\n5.1,3.5,0\n4.9,3.0,0\n6.3,3.3,2\n"),
@@ -74,6 +74,7 @@ enum FuzzSeeds {
             FuzzSeed("bom.csv", Data([0xEF, 0xBB, 0xBF] + Array("x,y\n1,0\n2,1\n".utf8))),
             FuzzSeed("non-finite.csv", text: "x,y\nnan,1\ninf,-inf\n1e39,0\n"),
             FuzzSeed("trailing-blank.csv", text: "1\n2\n\n\n"),
+            FuzzSeed("text-labels.csv", text: "x,y,species\n5.1,3.5,setosa\n6.3,3.3,\" virginica\"\n4.9,3.0,2\n"),
         ]
     }
 

@@ -18,12 +18,13 @@ extension FuzzTarget {
         try require(sameBits(tensor, again), "NPY.encode of shape \(tensor.shape) reads back as \(again.shape) or other values")
     }
 
-    /// CSV tables, strictly (finite numbers only) and allowing NaN and infinities, then split into
-    /// features and labels.
-    static let csv = FuzzTarget("csv", "CSV.read (both modes) and CSV.features", expecting: [FormatError.self],
+    /// CSV tables, strictly (finite numbers only), then allowing NaN, infinities and a text label
+    /// column, then split into features and labels.
+    static let csv = FuzzTarget("csv", "CSV.read (all modes) and CSV.features", expecting: [FormatError.self],
                                 seeds: FuzzSeeds.csv) { data in
         _ = try refusedAsNil(FormatError.self) { try CSV.read(data: data, name: "fuzz.csv") }
-        let table = try CSV.read(data: data, name: "fuzz.csv", hasHeader: nil, allowNonFinite: true)
+        let table = try CSV.read(data: data, name: "fuzz.csv", hasHeader: nil, allowNonFinite: true, textColumn: -1)
+        try require(table.text.map { $0.count == table.rows } ?? true, "CSV.read kept a text cell for some rows only")
         let (features, labels) = CSV.features(table)
         try require(features.count + labels.count == table.values.count, "CSV.features lost or added cells")
     }

@@ -29,6 +29,13 @@ public enum BLAS {
     /// the builtin kernel), otherwise what the library reports.
     public static var threadCount: Int { library?.threadCount() ?? Parallel.coreCount }
 
+    /// What `threadCount` counts, in words, for `nabla info`.
+    public static var threadCountMeaning: String {
+        guard let library else { return "Nabla splits a product over its pool, on the builtin kernel" }
+        guard library.splitsProducts else { return "as the BLAS library reports them" }
+        return "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
+    }
+
     /// Products with at least this many multiply-adds are split across the cores; below it, waking
     /// a second thread costs more than it saves.
     static let splitFrom = 1 << 22

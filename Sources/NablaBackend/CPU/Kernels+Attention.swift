@@ -26,8 +26,10 @@ extension Kernels {
         forEachPairRange(s, scratchCount: 2 * s.scoreCount) { pairs, scratch in
             for p in pairs {
                 let weights = buffers.weights.map { $0 + p * s.scoreCount } ?? scratch
-                BLAS.sgemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: s.scale, a: q + p * tq * d, lda: d,
-                           b: k + p * tk * d, ldb: d, beta: 0, c: weights, ldc: tk)
+                let (qp, kp, vp) = (q + s.query.start(pair: p, heads: s.heads), k + s.key.start(pair: p, heads: s.heads),
+                                    v + s.value.start(pair: p, heads: s.heads))
+                BLAS.sgemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: s.scale, a: qp, lda: s.query.rowStride,
+                           b: kp, ldb: s.key.rowStride, beta: 0, c: weights, ldc: tk)
                 for i in 0..<tq {
                     let mask = buffers.mask.map { $0 + s.maskRow(pair: p, query: i) }
                     softmaxRow(weights + i * tk, limit: s.keyLimit(i), count: tk, mask: mask, maskStride: s.maskStrides?[3] ?? 0)
@@ -38,8 +40,8 @@ extension Kernels {
                     multiply(weights, dropout + p * s.scoreCount, into: dropped, count: s.scoreCount)
                     kept = UnsafePointer(dropped)
                 }
-                BLAS.sgemm(transA: false, transB: false, m: tq, n: dv, k: tk, alpha: 1, a: kept, lda: tk,
-                           b: v + p * tk * dv, ldb: dv, beta: 0, c: out + p * tq * dv, ldc: dv)
+                BLAS.sgemm(transA: false, transB: false, m: tq, n: dv, k: tk, alpha: 1, a: kept, lda: tk, b: vp, ldb: s.value.rowStride,
+                           beta: 0, c: out + s.output.start(pair: p, heads: s.heads), ldc: s.output.rowStride)
             }
         }
     }
@@ -52,7 +54,10 @@ extension Kernels {
         forEachPairRange(s, scratchCount: 2 * s.scoreCount) { pairs, scratch in
             let (dScores, dropped) = (scratch, scratch + s.scoreCount)
             for p in pairs {
-                let weights = UnsafePointer(savedWeights + p * s.scoreCount), g = gradOut + p * tq * dv
+                let weights = UnsafePointer(savedWeights + p * s.scoreCount)
+                let (g, ldg) = (gradOut + s.output.start(pair: p, heads: s.heads), s.output.rowStride)
+                let (qStart, kStart, vStart) = (s.query.start(pair: p, heads: s.heads), s.key.start(pair: p, heads: s.heads),
+                                                s.value.start(pair: p, heads: s.heads))
                 let drop = buffers.dropout.map { $0 + p * s.scoreCount }
                 if let dV = grads.dv {
                     // dv = dropout(P)ᵀ·g
@@ -61,23 +66,23 @@ extension Kernels {
                         multiply(weights, drop, into: dropped, count: s.scoreCount)
                         kept = UnsafePointer(dropped)
                     }
-                    BLAS.sgemm(transA: true, transB: false, m: tk, n: dv, k: tq, alpha: 1, a: kept, lda: tk, b: g, ldb: dv,
-                               beta: 0, c: dV + p * tk * dv, ldc: dv)
+                    BLAS.sgemm(transA: true, transB: false, m: tk, n: dv, k: tq, alpha: 1, a: kept, lda: tk, b: g, ldb: ldg,
+                               beta: 0, c: dV + vStart, ldc: s.value.rowStride)
                 }
                 guard grads.dq != nil || grads.dk != nil || grads.dMask != nil else { continue }
                 // dP = (g·vᵀ)·dropout, then dS = P·(dP − Σ P·dP) row by row
-                BLAS.sgemm(transA: false, transB: true, m: tq, n: tk, k: dv, alpha: 1, a: g, lda: dv, b: v + p * tk * dv,
-                           ldb: dv, beta: 0, c: dScores, ldc: tk)
+                BLAS.sgemm(transA: false, transB: true, m: tq, n: tk, k: dv, alpha: 1, a: g, lda: ldg, b: v + vStart,
+                           ldb: s.value.rowStride, beta: 0, c: dScores, ldc: tk)
                 if let drop { multiply(dScores, drop, into: dScores, count: s.scoreCount) }
                 for i in 0..<tq { softmaxBackwardRow(weights + i * tk, dScores + i * tk, limit: s.keyLimit(i), count: tk) }
                 grads.dMask.map { ($0 + p * s.scoreCount).update(from: dScores, count: s.scoreCount) }
                 if let dQ = grads.dq {
                     BLAS.sgemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: s.scale, a: dScores, lda: tk,
-                               b: k + p * tk * d, ldb: d, beta: 0, c: dQ + p * tq * d, ldc: d)
+                               b: k + kStart, ldb: s.key.rowStride, beta: 0, c: dQ + qStart, ldc: s.query.rowStride)
                 }
                 if let dK = grads.dk {
                     BLAS.sgemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: s.scale, a: dScores, lda: tk,
-                               b: q + p * tq * d, ldb: d, beta: 0, c: dK + p * tk * d, ldc: d)
+                               b: q + qStart, ldb: s.query.rowStride, beta: 0, c: dK + kStart, ldc: s.key.rowStride)
                 }
             }
         }

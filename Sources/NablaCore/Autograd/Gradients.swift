@@ -187,16 +187,19 @@ package enum Gradients {
 
     private static func attention(_ inputs: [Tensor], _ g: Tensor, _ saved: AttentionSaved) -> [Tensor?] {
         let s = saved.shape
-        let mask = inputs.count > 3 ? inputs[3] : nil
+        // Packed: one operand holds q, k and v (their layouts say where), and its gradient holds dq, dk and dv.
+        let operands = saved.packed ? [inputs[0], inputs[0], inputs[0]] : Array(inputs.prefix(3))
+        let mask = inputs.count > (saved.packed ? 1 : 3) ? inputs.last : nil
         // Only the inputs that take part in the graph get a buffer; the mask's is the full score gradient.
-        let d = inputs.prefix(3).map { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) }
+        let d = inputs.prefix(saved.packed ? 1 : 3).map { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) }
+        let targets = saved.packed ? [d[0], d[0], d[0]] : d
         let dScores = mask?.node == nil ? nil : TensorStorage(uninitializedCount: s.pairs * s.scoreCount)
         let buffers = AttentionBuffers(mask: mask.map { UnsafePointer($0.storage.pointer) },
                                        dropout: saved.dropout.map { UnsafePointer($0.pointer) }, weights: saved.weights.pointer)
-        Backends.current.attentionBackward(g.storage.pointer, inputs[0].storage.pointer, inputs[1].storage.pointer,
-                                           inputs[2].storage.pointer, buffers: buffers,
-                                           grads: AttentionGradients(dq: d[0]?.pointer, dk: d[1]?.pointer, dv: d[2]?.pointer,
-                                                                     dMask: dScores?.pointer), s)
+        Backends.current.attentionBackward(g.storage.pointer, operands[0].storage.pointer, operands[1].storage.pointer,
+                                           operands[2].storage.pointer, buffers: buffers,
+                                           grads: AttentionGradients(dq: targets[0]?.pointer, dk: targets[1]?.pointer,
+                                                                     dv: targets[2]?.pointer, dMask: dScores?.pointer), s)
         var result: [Tensor?] = zip(inputs, d).map { input, storage in storage.map { Tensor(shape: input.shape, storage: $0) } }
         if let mask {
             result.append(dScores.map { Tensor(shape: [s.batch, s.heads, s.queries, s.keys], storage: $0).sumTo(mask.shape) })

@@ -59,6 +59,27 @@ public enum Synthetic {
         return points.dataset(&generator)
     }
 
+    /// Two concentric circles, as `sklearn.datasets.make_circles`: class 0 (⌊count/2⌋ points) evenly on
+    /// the unit circle, class 1 on the circle of radius `factor`, then Gaussian `noise`. No straight
+    /// line separates them; the quadratic boundary x² + y² = r² does.
+    ///
+    /// ```swift
+    /// let circles = Synthetic.circles(count: 400, noise: 0.05, factor: 0.5, seed: 0)
+    /// ```
+    public static func circles(count: Int, noise: Double = 0, factor: Double = 0.5, seed: UInt64 = 0) -> TensorDataset {
+        precondition(factor > 0 && factor < 1, "circles: factor \(factor) must be in (0, 1)")
+        var generator = Generator(seed: seed)
+        let outer = count / 2, inner = count - outer
+        var points = ClassificationPoints(count: count, op: "circles", noise: noise)
+        for (n, radius, label) in [(outer, 1.0, 0), (inner, factor, 1)] {
+            for i in 0..<n {
+                let t = 2 * Double.pi * Double(i) / Double(n)
+                points.append(radius * Foundation.cos(t), radius * Foundation.sin(t), label: label, &generator)
+            }
+        }
+        return points.dataset(&generator)
+    }
+
     /// The XOR problem: four Gaussian clusters at (±1, ±1); a point's label is 1 when its cluster's
     /// coordinates have different signs and 0 when they have the same sign.
     ///

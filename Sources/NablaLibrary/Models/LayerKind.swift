@@ -49,7 +49,7 @@ public struct LayerKind: Sendable, Hashable, CustomStringConvertible {
     /// Every kind a model spec can use, in the order messages and help list them. Each group is
     /// listed next to its kinds' registrations (`LayerKind+Dense.swift`, …, `Activation.swift`).
     public static let all: [LayerKind] = {
-        let kinds = dense + convolution + Activation.allCases.map(\.kind) + sequence
+        let kinds = dense + convolution + Activation.allCases.map(\.kind) + sequence + attention
         precondition(Set(kinds.map { normalized($0.name) }).count == kinds.count, "LayerKind.all: two kinds share a name")
         return kinds
     }()

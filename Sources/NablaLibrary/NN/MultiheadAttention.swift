@@ -12,8 +12,8 @@ public enum MultiheadAttentionMask {
     /// Float values added to the attention scores (−∞ forbids).
     case additive(Tensor)
 
-    /// The values added to the scores.
-    var additive: Tensor {
+    /// The values added to the scores: −∞ where masked, or the tensor itself.
+    var scoreOffsets: Tensor {
         switch self {
         case .masked(let mask): return Tensor(shape: mask.shape, scalars: mask.scalars.map { $0 != 0 ? -Float.infinity : 0 })
         case .additive(let mask): return mask
@@ -40,6 +40,9 @@ public final class MultiheadAttention: Module {
     public let inProjWeight: Parameter
     public let inProjBias: Parameter?
     public let outProj: Linear
+    /// Whether `forward(_:)` masks future positions, for models that call it alone (`Sequential`, model
+    /// specs); `callAsFunction(query:…)` takes its own flag.
+    public var isCausal = false
 
     public init(embedDim: Int, numHeads: Int, dropout: Float = 0, bias: Bool = true) {
         precondition(embedDim > 0 && numHeads > 0, "MultiheadAttention: sizes must be positive, got embedDim \(embedDim), numHeads \(numHeads)")
@@ -71,9 +74,9 @@ public final class MultiheadAttention: Module {
         return input
     }
 
-    /// Self-attention over x [B, T, E], without masks.
+    /// Self-attention over x [B, T, E], causal when `isCausal` is set, without other masks.
     override public func forward(_ input: Tensor) -> Tensor {
-        self(query: input, key: input, value: input, needWeights: false).output
+        self(query: input, key: input, value: input, needWeights: false, isCausal: isCausal).output
     }
 
     /// Attention of `query` [B, L, E] over `key`, `value` [B, S, E], as PyTorch's `forward`.
@@ -91,9 +94,15 @@ public final class MultiheadAttention: Module {
                                isCausal: Bool = false) -> (output: Tensor, weights: Tensor?) {
         checkShapes(query, key, value)
         let (batch, length, sourceLength) = (query.shape[0], query.shape[1], key.shape[1])
-        let (q, k, v) = project(query, key, value)
         let mask = combinedMask(keyPaddingMask, attnMask, batch: batch, length: length, sourceLength: sourceLength)
         let p = isTraining ? dropout : 0
+        if !needWeights && isSelfAttention(query, key, value) {
+            // One product for q, k and v, read by the kernel where they lie: no split, no transposes.
+            let attended = scaledDotProductAttention(packed: packedProjection(query), heads: numHeads, mask: mask.map { .additive($0) },
+                                                     isCausal: isCausal, dropout: p)
+            return (outProj(attended), nil)
+        }
+        let (q, k, v) = project(query, key, value)
         let attended: Tensor, weights: Tensor?
         if needWeights {
             let composed = Self.composedAttention(q, k, v, mask: mask, isCausal: isCausal, dropout: p)
@@ -105,6 +114,16 @@ public final class MultiheadAttention: Module {
         }
         let merged = attended.permute([0, 2, 1, 3]).reshape([batch, length, embedDim])
         return (outProj(merged), weights)
+    }
+
+    private func isSelfAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor) -> Bool {
+        query.storage === key.storage && key.storage === value.storage && query.shape == key.shape && key.shape == value.shape
+    }
+
+    /// x·in_proj_weightᵀ + in_proj_bias: [B, T, 3E], each position's q, k and v side by side.
+    private func packedProjection(_ x: Tensor) -> Tensor {
+        let packed = x.matmul(inProjWeight.value, transB: true)
+        return inProjBias.map { packed + $0.value } ?? packed
     }
 
     private func checkShapes(_ query: Tensor, _ key: Tensor, _ value: Tensor) {
@@ -119,9 +138,8 @@ public final class MultiheadAttention: Module {
     private func project(_ query: Tensor, _ key: Tensor, _ value: Tensor) -> (Tensor, Tensor, Tensor) {
         let w = inProjWeight.value, b = inProjBias?.value
         func heads(_ x: Tensor) -> Tensor { x.reshape([x.shape[0], x.shape[1], numHeads, headDim]).permute([0, 2, 1, 3]) }
-        if query.storage === key.storage && key.storage === value.storage && query.shape == key.shape {
-            var packed = query.matmul(w, transB: true)
-            if let b { packed = packed + b }
+        if isSelfAttention(query, key, value) {
+            let packed = packedProjection(query)
             let parts = (0..<3).map { heads(packed.narrow(axis: 2, start: $0 * embedDim, length: embedDim)) }
             return (parts[0], parts[1], parts[2])
         }
@@ -137,13 +155,13 @@ public final class MultiheadAttention: Module {
     private func combinedMask(_ padding: MultiheadAttentionMask?, _ attn: MultiheadAttentionMask?, batch: Int, length: Int,
                               sourceLength: Int) -> Tensor? {
         let paddingMask = padding.map { mask -> Tensor in
-            let values = mask.additive
+            let values = mask.scoreOffsets
             precondition(values.shape == [batch, sourceLength],
                          "\(typeName): keyPaddingMask \(values.shape) should be [\(batch), \(sourceLength)]")
             return values.reshape([batch, 1, 1, sourceLength])
         }
         let attnMask = attn.map { mask -> Tensor in
-            let values = mask.additive
+            let values = mask.scoreOffsets
             if values.shape == [length, sourceLength] { return values }
             precondition(values.shape == [batch * numHeads, length, sourceLength],
                          "\(typeName): attnMask \(values.shape) should be [\(length), \(sourceLength)] or [\(batch * numHeads), \(length), \(sourceLength)]")

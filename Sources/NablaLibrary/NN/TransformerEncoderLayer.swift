@@ -25,6 +25,8 @@ public final class TransformerEncoderLayer: Module {
     public let dropout: Dropout, dropout1: Dropout, dropout2: Dropout
     public let activation: FeedforwardActivation
     public let normFirst: Bool
+    /// Whether `forward(_:)` masks future positions, for models that call it alone (`Sequential`, model specs).
+    public var isCausal = false
 
     public init(dModel: Int, nHead: Int, dimFeedforward: Int = 2048, dropout: Float = 0.1, activation: FeedforwardActivation = .relu,
                 normFirst: Bool = false, layerNormEps: Float = 1e-5, bias: Bool = true) {
@@ -55,7 +57,8 @@ public final class TransformerEncoderLayer: Module {
         return input
     }
 
-    override public func forward(_ input: Tensor) -> Tensor { self(input, srcMask: nil) }
+    /// The block over [B, T, dModel], causal when `isCausal` is set.
+    override public func forward(_ input: Tensor) -> Tensor { self(input, srcMask: nil, isCausal: isCausal) }
 
     /// The block over `src` [B, T, dModel], with PyTorch's `src_mask` ([T, T] or [B·H, T, T]),
     /// `src_key_padding_mask` ([B, T]) and a causal mask (see `MultiheadAttention`).

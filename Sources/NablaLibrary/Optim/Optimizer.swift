@@ -44,8 +44,8 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Creates an optimizer over `groups`; a parameter listed twice within a group (a tied weight) is
-    /// updated once, and no parameter may be in two groups. A group's unset learning rate or weight
-    /// decay takes `learningRate` or `weightDecay`.
+    /// updated once, and one in two groups is a programmer error, as in PyTorch. A group's unset learning
+    /// rate or weight decay takes `learningRate` or `weightDecay`.
     public init(_ groups: [ParameterGroup], learningRate: Double, weightDecay: Double = 0) {
         precondition(!groups.isEmpty, "Optimizer: no parameter groups")
         let groups = groups.map { group in
@@ -55,7 +55,7 @@ open class Optimizer: @unchecked Sendable {
         }
         let parameters = groups.flatMap(\.parameters)
         let ids = Set(parameters.map(ObjectIdentifier.init))
-        precondition(ids.count == parameters.count, "Optimizer: a parameter appears more than once in the list")
+        precondition(ids.count == parameters.count, "Optimizer: a parameter appears in more than one parameter group")
         var resolved: [OptimizerGroup] = [], start = 0
         for group in groups {
             let rate = group.learningRate ?? learningRate, decay = group.weightDecay ?? weightDecay

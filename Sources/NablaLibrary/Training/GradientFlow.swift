@@ -66,10 +66,13 @@ package struct GradientFlow {
         return Dictionary(uniqueKeysWithValues: zip(layers.map(\.name), sums.map { $0 / Double(steps) }))
     }
 
+    /// A layer whose mean gradient norm is below this is reported as vanishing.
+    public static let vanishingThreshold = 1e-7
+
     /// Warnings for layers whose mean norm is below 1e-7 (vanishing) or above `explodingThreshold`.
     static func warnings(_ norms: [String: Double], epoch: Int, explodingThreshold: Double) -> [String] {
         norms.sorted { $0.key < $1.key }.compactMap { name, norm in
-            if norm < 1e-7 {
+            if norm < vanishingThreshold {
                 return "epoch \(epoch): layer \(name) has a vanishing gradient (mean norm \(String(format: "%.2e", norm)) < 1e-7)"
             }
             if norm > explodingThreshold {

@@ -81,6 +81,9 @@ public enum TrainingError: SettingNaming, Equatable {
     /// A `StopRequest` (from `signal`, if a signal made it) stopped training after `step` steps of
     /// `epoch`; `checkpoint` is the folder whose checkpoint resumes there.
     case interrupted(signal: Int32?, epoch: Int, step: Int, checkpoint: String?)
+    /// The model tensor `parameter` (a state-dict name) held `value`, NaN or infinite, when epoch
+    /// `epoch` was to be checkpointed after global step `step`; no checkpoint was written with it.
+    case nonFiniteWeights(parameter: String, value: Float, epoch: Int, step: Int)
 
     public var message: SettingText {
         switch self {
@@ -95,6 +98,9 @@ public enum TrainingError: SettingNaming, Equatable {
             let stopped = "training interrupted \(cause) after step \(step) of epoch \(epoch)"
             guard let checkpoint else { return "\(stopped); no checkpoint was written (the trainer has no checkpointDirectory)" }
             return "\(stopped); the checkpoint in \(checkpoint) continues it with \(setting: .resume)"
+        case .nonFiniteWeights(let parameter, let value, let epoch, let step):
+            let stopped = "training stopped: the model's \(parameter) became \(value) at epoch \(epoch) (step \(step)), so no checkpoint was written with it"
+            return "\(stopped); lower the learning rate (\(setting: .learningRate)) or clip gradients (\(setting: .clipNorm))"
         }
     }
 }

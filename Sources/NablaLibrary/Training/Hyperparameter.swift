@@ -32,6 +32,10 @@ public struct Bounds<Number: Comparable & Numeric & Sendable & CustomStringConve
     public static func atLeast(_ minimum: Number) -> Bounds {
         Bounds(lower: minimum, lowerInclusive: true, upper: nil, upperInclusive: true)
     }
+    /// Above `minimum`.
+    public static func above(_ minimum: Number) -> Bounds {
+        Bounds(lower: minimum, lowerInclusive: false, upper: nil, upperInclusive: true)
+    }
     /// The closed interval [`minimum`, `maximum`].
     public static func between(_ minimum: Number, _ maximum: Number) -> Bounds {
         Bounds(lower: minimum, lowerInclusive: true, upper: maximum, upperInclusive: true)

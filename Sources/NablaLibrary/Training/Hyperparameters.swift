@@ -64,6 +64,9 @@ public enum Hyperparameters {
         .syntheticCount, default: 1000, .between(1, 10_000_000), "Samples in a synthetic data set.")
     public static let rotation = Hyperparameter<Double?>(
         .rotation, default: nil, .between(0, 180), "Rotate training images by a random angle in ± this many degrees.")
+    public static let polyFeatures = Hyperparameter<Int?>(
+        .polyFeatures, default: nil, .between(1, 10),
+        "Add polynomial and interaction features of CSV/NPY (or point-set) data up to this degree, as scikit-learn's PolynomialFeatures.")
     public static let batchSize = Hyperparameter<Int>(
         .batchSize, default: 128, .atLeast(1), "Samples per batch: 1 is SGD, 'all' is batch gradient descent.")
 
@@ -96,7 +99,8 @@ public enum Hyperparameters {
     public static let divergenceSteps = Hyperparameter<Int>(
         .divergenceSteps, default: 10, .atLeast(1), "Consecutive steps above the divergence factor that stop training.")
     public static let explodingThreshold = Hyperparameter<Double>(
-        .explodingThreshold, default: 1e3, .positive, "A layer whose mean gradient norm exceeds this is reported as exploding.")
+        .explodingThreshold, default: 1e3, .above(GradientFlow.vanishingThreshold),
+        "A layer whose mean gradient norm exceeds this is reported as exploding.")
 
     // Run
     public static let checkpointInterval = Hyperparameter<Int>(

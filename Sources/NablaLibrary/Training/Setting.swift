@@ -10,6 +10,7 @@
 public enum Setting: String, CaseIterable, Sendable {
     // Data
     case data, testData, dataDirectory, labelColumn, standardize, task, validationSplit, augment, syntheticCount
+    case polyFeatures
     // Model
     case model, hidden, activation, dropout, batchNorm, initializer, pretrained
     // Transformer (the gpt preset) and text windows

@@ -8,14 +8,18 @@ extension Trainer {
     /// (see `CheckpointFolder`).
     ///
     /// - Parameter observe: called at each step of the write; tests stop or fail the writer there.
+    /// - Throws: `TrainingError.nonFiniteWeights` naming the first model tensor holding NaN or an
+    ///   infinity; nothing is written then, and the previous checkpoint stays the current one.
     public func saveCheckpoint(to directory: URL, observe: (CheckpointFolder.Stage) throws -> Void = { _ in }) throws {
+        let weights = model.namedState()
+        try checkFinite(weights)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw FileError(path: directory.path, operation: "create", reason: error.localizedDescription)
         }
         var files: [(name: String, data: Data)] = [
-            (Checkpoint.modelFile, Safetensors.encode(model.stateDict(), metadata: ["format": "pt"])),
+            (Checkpoint.modelFile, Safetensors.encode(Dictionary(weights, uniquingKeysWith: { first, _ in first }), metadata: ["format": "pt"])),
             (Checkpoint.optimizerFile, Safetensors.encode(optimizer.stateDict())),
         ]
         if let bestWeights { files.append((Checkpoint.bestFile, Safetensors.encode(bestWeights, metadata: ["format": "pt"]))) }
@@ -75,6 +79,15 @@ extension Trainer {
         progress = state.progress
         flow.partial = state.progress.map { ($0.gradientSums, $0.batch) } ?? (Array(repeating: 0, count: flow.layers.count), 0)
         Random.generator = generator
+    }
+
+    /// Throws for the first tensor, in model order, that holds a NaN or an infinity.
+    private func checkFinite(_ weights: [(String, Tensor)]) throws {
+        for (name, tensor) in weights {
+            guard let bad = tensor.withUnsafeBufferPointer({ $0.first { !$0.isFinite } }) else { continue }
+            // An interrupted epoch is still under way: it is the one after the completed `epoch`.
+            throw TrainingError.nonFiniteWeights(parameter: name, value: bad, epoch: progress == nil ? epoch : epoch + 1, step: globalStep)
+        }
     }
 
     /// Refuses a checkpoint trained on other data than this trainer's.

@@ -23,7 +23,8 @@ public final class Trainer {
     public var stop = StopCriteria()
     /// An epoch-wise learning-rate schedule, stepped after every epoch.
     public var scheduler: LRScheduler?
-    /// A per-step schedule: sets every group's rate before each optimizer step from `globalStep`.
+    /// A per-step schedule: sets every group's rate before each optimizer step from `globalStep` and
+    /// the group's base rate (so a plateau scheduler's cuts would not last; use one or the other).
     public var schedule: StepSchedule?
     /// Each batch is split into this many micro-batches whose gradients add up to the batch's
     /// before one optimizer step (see `accumulateGradients`).

@@ -8,6 +8,10 @@ extension DataSource {
     public static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                            "Sneaker", "Bag", "Ankle boot"]
 
+    /// Where `searchDirectories` looks without a directory, as help texts and the README say it.
+    public static let defaultFolders = "/usr/share/datasets/fashion-mnist, then ~/.cache/nabla/fashion-mnist "
+        + "($XDG_CACHE_HOME/nabla/fashion-mnist when XDG_CACHE_HOME is set); mnist in the same places"
+
     /// The folders searched for IDX files: `directory` if given, else Debian's package folder, then the user cache.
     public func searchDirectories(_ directory: String?) -> [String] {
         if let directory { return [directory] }
@@ -26,6 +30,7 @@ extension DataSource {
         case .text(let path): return try loadText(path, options)
         case .spirals: return planar(Synthetic.twoSpirals(count: options.syntheticCount, noise: 0.05, seed: options.seed))
         case .moons: return planar(Synthetic.moons(count: options.syntheticCount, noise: 0.1, seed: options.seed))
+        case .circles: return planar(Synthetic.circles(count: options.syntheticCount, noise: 0.05, factor: 0.5, seed: options.seed))
         case .xor: return planar(Synthetic.xor(count: options.syntheticCount, noise: 0.2, seed: options.seed))
         case .linear:
             let data = Synthetic.noisyLine(count: options.syntheticCount, slope: 2, intercept: -1, noise: 0.1, seed: options.seed)
@@ -83,12 +88,13 @@ extension DataSource {
     }
 
     private func loadCSV(_ path: String, _ options: DataOptions) throws -> LoadedData {
-        let table = try CSV.read(contentsOf: URL(fileURLWithPath: path))
         let column = options.labelColumn ?? -1
+        let table = try CSV.read(contentsOf: URL(fileURLWithPath: path), textColumn: column)
         guard column < table.columns && column >= -table.columns, table.columns >= 2 else {
             throw DataError("\(path): label column \(column) does not exist; the file has \(table.columns) columns")
         }
         let (features, labels) = CSV.features(table, labelColumn: column)
+        if let text = table.text { return try textClasses(features, text, name: path, options) }
         return try tabular(features, labels, name: path, options)
     }
 

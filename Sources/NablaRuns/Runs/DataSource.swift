@@ -5,7 +5,7 @@ import NablaBackend
 
 /// Where a run's data comes from: `fashion-mnist`, `mnist`, `csv:PATH`, `npy:X_PATH,Y_PATH`, a UTF-8
 /// text file `text:PATH` (for a character-level language model), or a built-in synthetic set
-/// (`spirals`, `moons`, `xor`, `linear`, `sine`).
+/// (`spirals`, `moons`, `circles`, `xor`, `linear`, `sine`).
 ///
 /// ```swift
 /// let source = try DataSource.parse("csv:data/iris.csv")
@@ -18,10 +18,11 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     /// A UTF-8 text read as Unicode scalars: random windows of the first part for training, the
     /// held-out tail in non-overlapping windows for validation.
     case text(path: String)
-    case spirals, moons, xor, linear, sine
+    case spirals, moons, circles, xor, linear, sine
 
     /// The accepted spellings, for help texts and error messages.
-    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "text:PATH", "spirals", "moons", "xor", "linear", "sine"]
+    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "text:PATH", "spirals", "moons", "circles", "xor",
+                               "linear", "sine"]
 
     /// Parses a `RunConfiguration.data` value, or explains which values are accepted.
     public static func parse(_ text: String) throws -> DataSource {
@@ -30,6 +31,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case "mnist": return .mnist
         case "spirals", "two-spirals": return .spirals
         case "moons": return .moons
+        case "circles": return .circles
         case "xor": return .xor
         case "linear", "line": return .linear
         case "sine", "sin": return .sine
@@ -54,6 +56,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case .text(let path): return "text:\(path)"
         case .spirals: return "spirals"
         case .moons: return "moons"
+        case .circles: return "circles"
         case .xor: return "xor"
         case .linear: return "linear"
         case .sine: return "sine"
@@ -61,7 +64,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the set is 2-D points with classes, so a decision boundary can be drawn.
-    public var isPlanarClassification: Bool { [.spirals, .moons, .xor].contains(self) }
+    public var isPlanarClassification: Bool { [.spirals, .moons, .circles, .xor].contains(self) }
 }
 
 /// A data problem the user can fix: a missing folder, a bad setting, an unusable file.
@@ -84,6 +87,9 @@ public struct DataOptions: Sendable, Equatable {
 
     /// Classification or regression for CSV and NPY labels; `nil` infers it (see `DataSource.inferTask`).
     public var task: Task?
+    /// The classes, in index order, that text labels in a CSV file (`setosa`, …) map onto: a trained
+    /// model's. `nil` takes the file's distinct labels in sorted order.
+    public var classNames: [String]?
     /// Characters per window of text data.
     public var blockSize: Int
     /// The fraction of a text held out at its end for validation.
@@ -115,6 +121,8 @@ public struct LoadedData {
     public var classNames: [String]
     /// The feature standardization fitted on the training set, when asked for.
     public var standardizer: Standardizer?
+    /// The polynomial expansion of the features, applied before `standardizer`, when asked for.
+    public var polynomial: PolynomialFeatures?
     /// A validation set the source fixes itself (a text's held-out tail), instead of a random split.
     public var validation: (any Dataset)? = nil
     /// The characters of text data, token by token.
@@ -131,7 +139,7 @@ extension DataSource {
         case .fashionMNIST: return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
         case .mnist: return Compose(RandomCrop(size: size, padding: 2), RandomRotation(degrees: 10))
         case .csv, .npy: return RandomCrop(size: size, padding: 2)
-        case .text, .spirals, .moons, .xor, .linear, .sine: return nil
+        case .text, .spirals, .moons, .circles, .xor, .linear, .sine: return nil
         }
     }
 }

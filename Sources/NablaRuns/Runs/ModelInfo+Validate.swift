@@ -18,6 +18,12 @@ extension ModelInfo {
         guard inputCount <= Self.maxInputCount else { throw refuse("inputShape \(inputShape): more than \(Self.maxInputCount) numbers per sample") }
         guard (1...Self.maxOutputs).contains(outputs) else { throw refuse("outputs \(outputs): must be in [1, \(Self.maxOutputs)]") }
         guard classNames.count <= outputs else { throw refuse("classNames: \(classNames.count) names for \(outputs) outputs") }
+        if let polynomial {
+            guard inputShape.count == 1, (1...10).contains(polynomial.degree), polynomial.inputFeatures <= Self.maxInputCount,
+                  polynomial.outputFeatures == inputCount else {
+                throw refuse("polynomial: degree \(polynomial.degree) of \(polynomial.inputFeatures) features does not give inputShape \(inputShape)")
+            }
+        }
         if let standardizer {
             guard standardizer.mean.count == inputCount, standardizer.std.count == inputCount,
                   standardizer.mean.allSatisfy(\.isFinite), standardizer.std.allSatisfy({ $0 > 0 && $0.isFinite }) else {

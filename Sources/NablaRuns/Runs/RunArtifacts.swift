@@ -105,16 +105,18 @@ struct RunArtifacts {
 
     private func decisionBoundary() -> String {
         let (inputs, targets) = run.data.train.batch(Array(0..<run.data.train.count))
-        let x = inputs.scalars
-        let xs = stride(from: 0, to: x.count, by: 2).map { Double(x[$0]) }
-        let ys = stride(from: 1, to: x.count, by: 2).map { Double(x[$0]) }
+        // The points as the data set gives them: unstandardized, and x, y lead an expansion's columns.
+        let x = (run.data.standardizer?.inverseTransform(inputs) ?? inputs).scalars
+        let width = inputs.count / Swift.max(inputs.shape[0], 1)
+        let xs = stride(from: 0, to: x.count, by: width).map { Double(x[$0]) }
+        let ys = stride(from: 1, to: x.count, by: width).map { Double(x[$0]) }
         let pad = 0.2
         let xRange = (xs.min()! - pad)...(xs.max()! + pad), yRange = (ys.min()! - pad)...(ys.max()! + pad)
         let (columns, rows) = (120, 100)
         let centers = DecisionBoundaryPlot.cellCenters(xRange: xRange, yRange: yRange, columns: columns, rows: rows)
         let grid = Tensor(shape: [centers.count, 2], scalars: centers.flatMap { [Float($0.x), Float($0.y)] })
         run.model.eval()
-        let probabilities = withNoGrad { run.model(grid).softmax(axis: -1) }
+        let probabilities = withNoGrad { run.model(run.data.prepare(grid)).softmax(axis: -1) }
         let k = run.data.outputs
         let p = probabilities.scalars
         let cells = (0..<rows).map { r in (0..<columns).map { c in (0..<k).map { Double(p[(r * columns + c) * k + $0]) } } }

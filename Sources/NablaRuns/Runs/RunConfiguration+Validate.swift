@@ -20,6 +20,7 @@ extension RunConfiguration {
     private func validateDataAndModel() throws {
         try Hyperparameters.validationSplit.validate(validationSplit)
         try Hyperparameters.syntheticCount.validate(syntheticCount)
+        try Hyperparameters.polyFeatures.validate(polyFeatures)
         try Hyperparameters.dropout.validate(dropout)
         _ = try resolvedBatchSize()
         if let hidden {

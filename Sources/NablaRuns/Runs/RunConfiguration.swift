@@ -26,6 +26,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var validationSplit = Hyperparameters.validationSplit.defaultValue
     public var augment = false
     public var syntheticCount = Hyperparameters.syntheticCount.defaultValue
+    /// Expand `csv:` and `npy:` features with all monomials up to this degree (`PolynomialFeatures`,
+    /// before standardization); `nil` keeps the features as they are.
+    public var polyFeatures = Hyperparameters.polyFeatures.defaultValue
 
     // Model
     /// A preset (`linear`, `mlp`, `cnn`, `resnet`, `lstm`) or a JSON/YAML spec file.

@@ -13,6 +13,18 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var classNames: [String]
     /// Feature standardization fitted at training time, applied again before predicting.
     public var standardizer: Standardizer?
+    /// The polynomial expansion of the features, applied before `standardizer`; `inputShape` is
+    /// then the expanded shape, and a sample as the user gives it has `polynomial.inputFeatures` features.
+    public var polynomial: PolynomialFeatures?
+
+    /// One sample's shape as the data gives it, before any expansion.
+    public var sampleShape: [Int] { polynomial.map { [$0.inputFeatures] } ?? inputShape }
+
+    /// `inputs` (samples of `sampleShape`) as the model takes them: expanded, then standardized.
+    public func prepare(_ inputs: Tensor) -> Tensor {
+        let expanded = polynomial?.transform(inputs) ?? inputs
+        return standardizer?.transform(expanded) ?? expanded
+    }
 }
 
 /// A trained model loaded back from a run folder, for evaluation and prediction.
@@ -75,7 +87,7 @@ public struct TrainedModel {
     /// Class probabilities (softmax of the logits divided by `temperature`) for classification, or the
     /// predicted values for regression. `inputs` has a leading batch dimension.
     public func predict(_ inputs: Tensor, temperature: Float = 1) -> Tensor {
-        let x = info.standardizer?.transform(inputs) ?? inputs
+        let x = info.prepare(inputs)
         return withNoGrad {
             let out = model(x)
             return info.task == .classification ? out.softmax(axis: -1, temperature: temperature) : out
@@ -84,8 +96,8 @@ public struct TrainedModel {
 
     /// Checks that `inputs` has this model's per-sample shape.
     public func validate(_ inputs: Tensor, source: String) throws {
-        guard Array(inputs.shape.dropFirst()) == info.inputShape else {
-            throw DataError("\(source): samples of shape \(Array(inputs.shape.dropFirst())) but the model takes \(info.inputShape)")
+        guard Array(inputs.shape.dropFirst()) == info.sampleShape else {
+            throw DataError("\(source): samples of shape \(Array(inputs.shape.dropFirst())) but the model takes \(info.sampleShape)")
         }
     }
 }

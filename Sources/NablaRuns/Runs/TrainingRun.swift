@@ -27,6 +27,7 @@ public final class TrainingRun {
         source = try DataSource.parse(config.data)
         var raw = try source.load(options: config.dataOptions())
         if let testData = config.testData { raw.test = try Self.loadTest(testData, like: raw, config) }
+        raw = try Self.expanded(raw, config)
         data = config.standardize ? Self.standardized(raw, config) : raw
         try Self.checkTargets(config, data)
         try Self.checkText(config, data)
@@ -172,10 +173,12 @@ public final class TrainingRun {
         let source = try DataSource.parse(name)
         switch source {
         case .csv, .npy: break
-        case .fashionMNIST, .mnist, .text, .spirals, .moons, .xor, .linear, .sine:
+        case .fashionMNIST, .mnist, .text, .spirals, .moons, .circles, .xor, .linear, .sine:
             throw ConfigurationError("\(setting: .testData) \(name): a test file is for csv: or npy: data; \(source) brings its own test split or none")
         }
-        let test = try source.load(options: DataOptions(labelColumn: config.labelColumn, task: train.task))
+        var options = DataOptions(labelColumn: config.labelColumn, task: train.task)
+        options.classNames = train.classNames
+        let test = try source.load(options: options)
         guard test.inputShape == train.inputShape, test.task == train.task,
               train.task == .regression || test.outputs <= train.outputs else {
             throw ConfigurationError("\(setting: .testData) \(name): samples \(test.inputShape) (\(test.outputs) outputs) do not match the training data's \(train.inputShape) (\(train.outputs))")

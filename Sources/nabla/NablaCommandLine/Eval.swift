@@ -9,7 +9,7 @@ struct Eval: ParsableCommand {
 
     @Option(help: "A run folder written by `nabla train`.") var checkpoint: String
     @Option(help: "The data set (default: the one the run trained on).") var data: String?
-    @Option(help: "Folder with the IDX files.") var dataDir: String?
+    @Option(help: "Folder with the IDX files (default: the run's, else \(DataSource.defaultFolders)).") var dataDir: String?
     @Option(help: "CSV label column, negative from the end.") var labelColumn: Int?
     @Flag(help: "Print one JSON object with loss and accuracy.") var json = false
 
@@ -22,12 +22,13 @@ struct Eval: ParsableCommand {
             var options = config.dataOptions()
             (options.directory, options.labelColumn) = (dataDir ?? config.dataDirectory, labelColumn ?? config.labelColumn)
             (options.seed, options.task) = (config.seed &+ 99, trained.info.task)
+            options.classNames = trained.info.classNames
             let loaded = try source.load(options: options)
             if trained.info.task == .languageModeling { return try evaluateText(trained, loaded, source) }
             let set = loaded.test ?? loaded.train
             let sample = set.batch([0]).inputs
             try trained.validate(sample, source: source.description)
-            let loader = DataLoader(set, batchSize: 1000, transform: trained.info.standardizer.map { s in { s.transform($0) } })
+            let loader = DataLoader(set, batchSize: 1000, transform: { trained.info.prepare($0) })
             let loss = try config.makeLoss(task: trained.info.task, classes: trained.info.outputs)
             let result = evaluate(trained.model, on: loader, loss: loss, task: trained.info.task, classes: trained.info.outputs)
             if json {

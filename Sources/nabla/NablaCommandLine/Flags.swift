@@ -70,6 +70,7 @@ extension Setting {
         case .accumulationSteps: "--accumulate"
         case .evalEvery: "--eval-every"
         case .rotation: "--rotate"
+        case .polyFeatures: "--poly-features"
         }
     }
 
@@ -106,7 +107,7 @@ func exitCode(for error: Error) -> ExitCode {
     guard let error = error as? TrainingError else { return .failure }
     switch error {
     case .interrupted(let signal?, _, _, _): return ExitCode(128 + signal)
-    case .interrupted(nil, _, _, _), .nonFiniteLoss, .diverged: return .failure
+    case .interrupted(nil, _, _, _), .nonFiniteLoss, .diverged, .nonFiniteWeights: return .failure
     }
 }
 

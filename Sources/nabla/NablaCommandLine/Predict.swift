@@ -49,17 +49,34 @@ struct Predict: ParsableCommand {
         let url = URL(fileURLWithPath: input)
         switch url.pathExtension.lowercased() {
         case "pgm":
-            let image = try PGM.read(contentsOf: url)
+            let image = try lightOnDarkIfTrainedSo(PGM.read(contentsOf: url), trained)
             return image.reshape([1] + image.shape)
         case "csv":
             let table = try CSV.read(contentsOf: url)
-            let features = trained.info.inputShape.reduce(1, *)
+            let features = trained.info.sampleShape.reduce(1, *)
             guard table.columns == features else {
                 throw DataError("\(input): rows have \(table.columns) values but the model takes \(features) features")
             }
-            return Tensor(shape: [table.rows, features], scalars: table.values).reshape([table.rows] + trained.info.inputShape)
+            return Tensor(shape: [table.rows, features], scalars: table.values).reshape([table.rows] + trained.info.sampleShape)
         default:
             throw DataError("\(input): unsupported input; give a .csv of feature rows or a .pgm image")
         }
+    }
+
+    /// A model trained on Fashion-MNIST or MNIST knows light objects on a dark ground: a dark-on-light
+    /// image (a light border) is inverted for it, with a note on standard error.
+    private func lightOnDarkIfTrainedSo(_ image: Tensor, _ trained: TrainedModel) -> Tensor {
+        guard let source = try? DataSource.parse(trained.config.data), source == .fashionMNIST || source == .mnist,
+              image.rank == 3 else { return image }
+        let (result, inverted) = ImagePolarity.lightOnDark(image)
+        if inverted {
+            let border = String(format: "%.2f", ImagePolarity.borderMean(image))
+            FileHandle.standardError.write(Data("""
+                note: \(input) is dark on a light background (border mean \(border)); inverted it to light on dark, \
+                as the \(source) images the model learned from are
+
+                """.utf8))
+        }
+        return result
     }
 }

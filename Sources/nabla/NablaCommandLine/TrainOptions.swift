@@ -6,7 +6,7 @@ import Nabla
 /// help from `Hyperparameters`; an option left out leaves the library's default in place.
 struct TrainOptions: ParsableArguments {
     @Option(help: "\(listed(DataSource.names)).") var data = "fashion-mnist"
-    @Option(help: "Folder with the IDX files (default: /usr/share/datasets/fashion-mnist, then ~/.cache/nabla).")
+    @Option(help: "Folder with the IDX files (default: \(DataSource.defaultFolders)).")
     var dataDir: String?
     @Option(parsing: .unconditional, help: "CSV label column, negative from the end (default: last).") var labelColumn: Int?
     @Flag(help: "Standardize CSV/NPY features per column.") var standardize = false
@@ -15,6 +15,7 @@ struct TrainOptions: ParsableArguments {
     var task: Task?
     @Option(parsing: .unconditional, help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
     @Flag(help: "Random crops and flips of image batches.") var augment = false
+    @Option(name: .customLong("poly-features"), parsing: .unconditional, help: Hyperparameters.polyFeatures.help) var polyFeatures: Int?
 
     @Option(help: "A preset (linear, mlp, cnn, resnet, lstm, gpt) or a JSON/YAML model spec file (`nabla layers` lists its layers).") var model = "mlp"
     @Option(help: "Hidden layer sizes for presets, e.g. 256,128.") var hidden: String?
@@ -77,6 +78,7 @@ struct TrainOptions: ParsableArguments {
         c.testData = testData
         c.validationSplit = valSplit
         c.augment = augment
+        c.polyFeatures = polyFeatures
         c.model = model
         c.hidden = try hidden.map(Self.parseSizes)
         c.activation = activation

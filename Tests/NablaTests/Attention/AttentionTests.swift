@@ -92,6 +92,29 @@ import Nabla
         #expect(Array(causal.scalars[0..<4]) == [0, 0, 0, 0] && causal.scalars[4...].allSatisfy { $0 != 0 })
     }
 
+    /// Packed projections [B, T, 3·H·D] give what splitting, transposing and the plain call give, gradient included.
+    @Test func packedEqualsSplitAndTransposed() {
+        var g = Generator(seed: 12)
+        let (b, t, h, d) = (2, 5, 3, 4)
+        let qkv = Tensor.normal([b, t, 3 * h * d], generator: &g, requiresGrad: true)
+        let padding = Tensor(shape: [b, 1, 1, t], scalars: [0, 0, 0, -.infinity, 0, 0, -.infinity, 0, 0, 0])
+        for (mask, causal): (AttentionMask?, Bool) in [(nil, false), (nil, true), (.additive(padding), true)] {
+            let packed = scaledDotProductAttention(packed: qkv, heads: h, mask: mask, isCausal: causal)
+            let parts = (0..<3).map { qkv.narrow(axis: 2, start: $0 * h * d, length: h * d).reshape([b, t, h, d]).permute([0, 2, 1, 3]) }
+            let split = scaledDotProductAttention(query: parts[0], key: parts[1], value: parts[2], mask: mask, isCausal: causal)
+                .permute([0, 2, 1, 3]).reshape([b, t, h * d])
+            #expect(packed.shape == [b, t, h * d])
+            #expect(allClose(packed.scalars, split.scalars.map(Double.init), rtol: 1e-6, atol: 1e-7))
+            let weights = Tensor.normal(packed.shape, generator: &g)
+            let want = gradients(of: (split * weights).sum(), withRespectTo: [qkv])[0]
+            let got = gradients(of: (packed * weights).sum(), withRespectTo: [qkv])[0]
+            #expect(allClose(got.scalars, want.scalars.map(Double.init), rtol: 1e-5, atol: 1e-6))
+        }
+        let result = gradcheck({ scaledDotProductAttention(packed: $0[0], heads: 2, isCausal: true) },
+                               inputs: [Tensor.normal([1, 4, 12], generator: &g)], atol: 2e-3)
+        #expect(result.passed, "\(result)")
+    }
+
     @Test func theGPTSizeRunsOnEveryBackendAlike() {
         let t = Self.operands(12, 4, 64, 64, 32, seed: 4)
         let cpu = scaledDotProductAttention(query: t[0], key: t[1], value: t[2], isCausal: true)

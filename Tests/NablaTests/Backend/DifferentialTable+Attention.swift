@@ -22,6 +22,16 @@ extension DifferentialTable {
                 return scaledDotProductAttention(query: t[0], key: t[1], value: t[2], mask: mask, isCausal: causal, dropout: dropout)
             }
         },
+        PrimitiveRow("attention.packed", .summed, count: 6) { g in
+            let (b, t, h, d, causal) = (g.int(1...2), g.int(1...6), g.int(1...3), g.int(1...4), g.bool())
+            let padding = g.bool() ? [b, 1, 1, t] : nil
+            let specs: [InputSpec] = [.normal([b, t, 3 * h * d])] + (padding.map { [.mask($0)] } ?? [])
+            return Variant(specs, "heads \(h) causal \(causal) padding \(padding != nil)") { x in
+                Random.seed(12)
+                return scaledDotProductAttention(packed: x[0], heads: h, mask: x.count > 1 ? .allowed(x[1]) : nil, isCausal: causal,
+                                                 dropout: causal ? 0.2 : 0)
+            }
+        },
         PrimitiveRow("attention.sdpa.large", .longSums, count: 2) { g in
             let (b, h, t, d) = (g.int(3...4), 4, g.int(30...40), 16)
             return Variant([.normal([b, h, t, d]), .normal([b, h, t, d]), .normal([b, h, t, d])], "causal") { x in

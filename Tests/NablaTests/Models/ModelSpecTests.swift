@@ -181,7 +181,17 @@ import Nabla
         (.globalAvgPool2d, ModelSpec(inputShape: [3, 5, 5], layers: [.globalAvgPool2d, .linear(out: nil)]), formulaInput([3, 5, 5])),
         (.embedding, ModelSpec(inputShape: [6], layers: [.embedding(count: 10, dim: 4), .gru(hidden: 5), .lastStep, .linear(out: nil)]),
          Tensor(shape: [2, 6], scalars: [0, 1, 2, 3, 4, 9, 9, 8, 7, 0, 0, 5])),
-    ]
+    ] + [LayerKind.positionalEmbedding, .sinusoidalEncoding, .multiheadAttention, .transformerEncoder].map {
+        ($0, attentionModel, Tensor(shape: [2, 6], scalars: [0, 1, 2, 3, 4, 9, 9, 8, 7, 0, 0, 5]))
+    }
+
+    /// The attention kinds over embedded tokens [N, 6, 8].
+    static let attentionModel = ModelSpec(inputShape: [6], layers: [
+        .embedding(count: 10, dim: 8), .positionalEmbedding(block: 8), .sinusoidalEncoding,
+        .multiheadAttention(heads: 2, dropout: 0.1, bias: false, causal: true),
+        .transformerEncoder(heads: 4, feedforward: 16, dropout: 0, gelu: true, prenorm: true, causal: true),
+        .lastStep, .linear(out: nil),
+    ])
 
     @Test(arguments: ModelSpec.Format.allCases)
     func everyLayerKindRoundTripsAndBuilds(_ format: ModelSpec.Format) throws {

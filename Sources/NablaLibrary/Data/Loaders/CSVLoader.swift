@@ -12,23 +12,34 @@ public struct CSVTable: Equatable, Sendable {
     public var columns: Int
     /// The cells in row-major order: `values[row * columns + column]`.
     public var values: [Float]
+    /// The cells of the text column, one per row, when the file was read with a `textColumn` that
+    /// holds a cell that is not a number (a class name such as `setosa`); `nil` when every cell of
+    /// it was a number. That column's `values` are 0 then.
+    public var text: [String]?
 
-    /// Creates a table; `values` must hold `rows * columns` cells.
-    public init(header: [String]?, rows: Int, columns: Int, values: [Float]) {
+    /// Creates a table; `values` must hold `rows * columns` cells, and `text` one per row.
+    public init(header: [String]?, rows: Int, columns: Int, values: [Float], text: [String]? = nil) {
         precondition(values.count == rows * columns, "CSVTable: \(rows)x\(columns) needs \(rows * columns) values, got \(values.count)")
         precondition(header == nil || header!.count == columns, "CSVTable: header has \(header!.count) names for \(columns) columns")
         self.header = header
         self.rows = rows
         self.columns = columns
         self.values = values
+        precondition(text == nil || text!.count == rows, "CSVTable: \(text!.count) text cells for \(rows) rows")
+        self.text = text
     }
 }
 
-/// Numeric CSV (RFC 4180): comma-separated, optional header, quoted fields, LF or CRLF line ends.
+/// Numeric CSV (RFC 4180): comma-separated, optional header, quoted fields, LF or CRLF line ends;
+/// one column may hold text, such as class names.
+///
+/// Memory stays on the order of the file's size: cells are parsed as they are scanned, into one
+/// `[Float]`, with no `String` or array per cell (only the header, the first row until it is known
+/// not to be one, and the text column's cells become strings).
 ///
 /// ```swift
-/// let table = try CSV.read(contentsOf: URL(fileURLWithPath: "iris.csv"))
-/// let (x, y) = CSV.features(table)          // label = last column
+/// let table = try CSV.read(contentsOf: URL(fileURLWithPath: "iris.csv"), textColumn: -1)
+/// let (x, y) = CSV.features(table)          // label = last column; table.text holds "setosa", … if it is text
 /// ```
 public enum CSV {
     /// The most columns a row may have; wider files are refused before their fields are kept.
@@ -40,30 +51,25 @@ public enum CSV {
     ///   - hasHeader: `nil` detects a header: the first row is one if any cell is not a number.
     ///   - allowNonFinite: accept `nan`, `inf` and numbers beyond Float's range (which become ±inf);
     ///     by default they are an error, since training on them silently gives NaN weights.
+    ///   - textColumn: a column (negative counts from the end) whose cells may be text; see
+    ///     `CSVTable.text`. It does not count when detecting a header. Out of range, it is ignored.
     /// - Throws: `FileError` if the file can't be read; `FormatError` naming the line and column of a
     ///   cell that is not a (finite) number, a row of the wrong width, or a malformed quoted field.
-    public static func read(contentsOf url: URL, hasHeader: Bool? = nil, allowNonFinite: Bool = false) throws -> CSVTable {
-        try read(data: AtomicFile.read(url), name: url.lastPathComponent, hasHeader: hasHeader, allowNonFinite: allowNonFinite)
+    public static func read(contentsOf url: URL, hasHeader: Bool? = nil, allowNonFinite: Bool = false,
+                            textColumn: Int? = nil) throws -> CSVTable {
+        try read(data: AtomicFile.read(url), name: url.lastPathComponent, hasHeader: hasHeader, allowNonFinite: allowNonFinite,
+                 textColumn: textColumn)
     }
 
     /// Parses CSV bytes held in memory; `name` appears in error messages.
-    public static func read(data: Data, name: String, hasHeader: Bool? = nil, allowNonFinite: Bool = false) throws -> CSVTable {
+    public static func read(data: Data, name: String, hasHeader: Bool? = nil, allowNonFinite: Bool = false,
+                            textColumn: Int? = nil) throws -> CSVTable {
         try data.withUnsafeBytes { raw in
             var scanner = CSVScanner(bytes: raw.bindMemory(to: UInt8.self), name: name)
-            var builder = CSVTableBuilder(name: name, hasHeader: hasHeader, allowNonFinite: allowNonFinite)
-            var fields: [CSVField] = []
-            var blankLine: Int?
-            while let line = try scanner.nextRecord(into: &fields) {
-                if fields.count == 1, fields[0].isBlank {
-                    blankLine = blankLine ?? line
-                    continue
-                }
-                if let blank = blankLine, builder.hasRows {
-                    throw FormatError(file: name, at: .line(blank), "blank line inside the data", hint: "remove it")
-                }
-                blankLine = nil
-                try builder.add(fields, line: line)
-            }
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var builder = CSVTableBuilder(bytes: bytes, name: name, hasHeader: hasHeader, allowNonFinite: allowNonFinite,
+                                          textColumn: textColumn)
+            while try scanner.nextField({ try builder.add($0) }) {}
             return try builder.table()
         }
     }
@@ -94,157 +100,134 @@ public enum CSV {
     }
 }
 
-/// One cell as read from the file.
-package struct CSVField {
-    var text: String
-    var line: Int
-    var isQuoted: Bool
-
-    var isBlank: Bool { !isQuoted && text.allSatisfy { $0 == " " || $0 == "\t" } }
-}
-
-/// Collects rows, detecting the header and checking widths and numbers.
+/// Collects cells as they are scanned: detects the header, checks widths and numbers, keeps the text column.
 private struct CSVTableBuilder {
+    let bytes: UnsafeBufferPointer<UInt8>
     let name: String
-    var hasHeader: Bool?
+    let hasHeader: Bool?
     let allowNonFinite: Bool
+    let requestedTextColumn: Int?
     var header: [String]?
     var columns: Int?
+    var textColumn: Int?
     var firstLine = 0
     var rows = 0
     var values: [Float] = []
+    var text: [String] = []
+    var textIsNumeric = true
+    /// The first row's width so far, and its cells that are not numbers: whether it is a header is
+    /// known at its end, and then it is read again.
+    var firstRowCount = 0
+    var firstRowNonNumbers: [Int] = []
+    var cellsInRecord = 0
+    var blankLine: Int?
+    var parser = CSVNumberParser()
 
-    init(name: String, hasHeader: Bool?, allowNonFinite: Bool) {
+    init(bytes: UnsafeBufferPointer<UInt8>, name: String, hasHeader: Bool?, allowNonFinite: Bool, textColumn: Int?) {
+        self.bytes = bytes
         self.name = name
         self.hasHeader = hasHeader
         self.allowNonFinite = allowNonFinite
+        self.requestedTextColumn = textColumn
     }
 
-    var hasRows: Bool { columns != nil }
-
-    mutating func add(_ fields: [CSVField], line: Int) throws {
-        guard let columns else {
-            columns = fields.count
-            firstLine = line
-            let isHeader = hasHeader ?? fields.contains { Self.number($0) == nil }
-            if isHeader {
-                header = fields.map(\.text)
-                return
-            }
-            return try appendRow(fields)
+    mutating func add(_ cell: CSVCell) throws {
+        defer { cellsInRecord = cell.endsRecord ? 0 : cellsInRecord + 1 }
+        if cellsInRecord == 0, cell.endsRecord, cell.isBlank {
+            blankLine = blankLine ?? cell.recordLine
+            return
         }
-        guard fields.count == columns else {
-            throw FormatError(file: name, at: .line(line), "\(fields.count) fields, expected \(columns) as on line \(firstLine)",
+        if let blank = blankLine, columns != nil || firstRowCount > 0 {
+            throw FormatError(file: name, at: .line(blank), "blank line inside the data", hint: "remove it")
+        }
+        blankLine = nil
+        guard let columns else { return try addFirstRow(cell) }
+        let index = cellsInRecord
+        guard cellsInRecord + 1 <= CSV.maxColumns else { throw Self.tooWide(name, cell.recordLine) }
+        if index < columns { try appendCell(cell, column: index) }
+        guard cell.endsRecord else { return }
+        guard index + 1 == columns else {
+            throw FormatError(file: name, at: .line(cell.recordLine), "\(index + 1) fields, expected \(columns) as on line \(firstLine)",
                               hint: "every row needs the same number of columns")
         }
-        try appendRow(fields)
+        rows += 1
     }
 
-    private mutating func appendRow(_ fields: [CSVField]) throws {
-        for (index, field) in fields.enumerated() {
-            guard let value = Self.number(field) else {
-                let cell = field.text.count > 40 ? String(field.text.prefix(40)) + "..." : field.text
-                let isEmpty = field.text.allSatisfy { $0 == " " || $0 == "\t" }
-                throw FormatError(file: name, at: .cell(line: field.line, column: index + 1),
-                                  isEmpty ? "empty cell" : "\(JSONValue.quoted(cell)) is not a number",
-                                  hint: isEmpty ? "fill in or drop rows with missing values" : nil)
-            }
-            guard value.isFinite || allowNonFinite else {
-                let text = field.text.trimmingCharacters(in: .whitespaces)
-                let overflow = !text.lowercased().contains("nan") && !text.lowercased().contains("inf")
-                throw FormatError(file: name, at: .cell(line: field.line, column: index + 1),
-                                  overflow ? "\(text) is beyond a 32-bit float's range (±3.4e38)" : "\(text) is not a finite number",
-                                  hint: "training cannot use NaN or infinite values; fix or drop the row")
-            }
-            values.append(value)
+    static func tooWide(_ name: String, _ line: Int) -> FormatError {
+        FormatError(file: name, at: .line(line), "row has more than \(CSV.maxColumns) columns",
+                    hint: "is this a CSV file with one sample per line?")
+    }
+
+    /// Counts the first row's cells, noting those that are not numbers; at its end, reads it again
+    /// as the header or as the first data row.
+    private mutating func addFirstRow(_ cell: CSVCell) throws {
+        guard firstRowCount < CSV.maxColumns else { throw Self.tooWide(name, cell.recordLine) }
+        if parser.number(cell.bytes) == nil { firstRowNonNumbers.append(firstRowCount) }
+        firstRowCount += 1
+        guard cell.endsRecord else { return }
+        let count = firstRowCount
+        columns = count
+        firstLine = cell.recordLine
+        if let column = requestedTextColumn, (-count..<count).contains(column) { textColumn = column < 0 ? count + column : column }
+        let isHeader = hasHeader ?? firstRowNonNumbers.contains { $0 != textColumn }
+        firstRowNonNumbers = []
+        var names: [String] = []
+        try rereadFirstRow { builder, cell, column in
+            if isHeader { names.append(cell.text) } else { try builder.appendCell(cell, column: column) }
         }
-        rows += 1
+        if isHeader { header = names } else { rows += 1 }
+    }
+
+    /// Calls `body` with each cell of the first row that is not a blank line.
+    private mutating func rereadFirstRow(_ body: (inout CSVTableBuilder, CSVCell, Int) throws -> Void) throws {
+        var scanner = CSVScanner(bytes: bytes, name: name)
+        var column = 0, done = false
+        while !done, try scanner.nextField({ cell in
+            if column == 0, cell.endsRecord, cell.isBlank { return }
+            try body(&self, cell, column)
+            column += 1
+            done = cell.endsRecord
+        }) {}
+    }
+
+    private mutating func appendCell(_ cell: CSVCell, column: Int) throws {
+        let isText = column == textColumn
+        guard let value = parser.number(cell.bytes) else {
+            let blank = cell.bytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            if isText, !blank {
+                text.append(cell.text.trimmingCharacters(in: .whitespaces))
+                textIsNumeric = false
+                values.append(0)
+                return
+            }
+            let raw = cell.text
+            let shown = raw.count > 40 ? String(raw.prefix(40)) + "..." : raw
+            throw FormatError(file: name, at: .cell(line: cell.line, column: column + 1),
+                              blank ? "empty cell" : "\(JSONValue.quoted(shown)) is not a number",
+                              hint: blank ? "fill in or drop rows with missing values" : nil)
+        }
+        guard value.isFinite || allowNonFinite else {
+            let trimmed = cell.text.trimmingCharacters(in: .whitespaces)
+            let overflow = !trimmed.lowercased().contains("nan") && !trimmed.lowercased().contains("inf")
+            throw FormatError(file: name, at: .cell(line: cell.line, column: column + 1),
+                              overflow ? "\(trimmed) is beyond a 32-bit float's range (±3.4e38)" : "\(trimmed) is not a finite number",
+                              hint: "training cannot use NaN or infinite values; fix or drop the row")
+        }
+        if isText { text.append(cell.text.trimmingCharacters(in: .whitespaces)) }
+        values.append(value)
     }
 
     func table() throws -> CSVTable {
         guard let columns else {
             throw FormatError(file: name, at: .file, "file holds no rows", hint: "is the file empty?")
         }
-        return CSVTable(header: header, rows: rows, columns: columns, values: values)
+        return CSVTable(header: header, rows: rows, columns: columns, values: values, text: textIsNumeric ? nil : text)
     }
 
     /// A decimal number, `nan` or `inf`, ignoring spaces around it.
-    static func number(_ field: CSVField) -> Float? {
-        let trimmed = field.text.trimmingCharacters(in: .whitespaces)
-        // Float(_:) also takes hexadecimal like "0x1p3", which no CSV writer means as a number.
-        guard !trimmed.contains(where: { $0 == "x" || $0 == "X" }) else { return nil }
-        return Float(trimmed)
-    }
-}
-
-/// Splits bytes into records of fields, following RFC 4180 quoting.
-private struct CSVScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let name: String
-    private var index = 0
-    private var line = 1
-    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-
-    init(bytes: UnsafeBufferPointer<UInt8>, name: String) {
-        self.bytes = bytes
-        self.name = name
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // a UTF-8 byte-order mark, as Excel writes
-    }
-
-    /// Reads the next record into `fields`; returns the line it starts on, or nil at the end.
-    mutating func nextRecord(into fields: inout [CSVField]) throws -> Int? {
-        guard index < bytes.count else { return nil }
-        fields.removeAll(keepingCapacity: true)
-        let startLine = line
-        while true {
-            let fieldLine = line
-            let (text, isQuoted) = bytes[index...].first == Self.quote ? (try quotedField(), true) : (unquotedField(), false)
-            fields.append(CSVField(text: text, line: fieldLine, isQuoted: isQuoted))
-            guard fields.count <= CSV.maxColumns else {
-                throw FormatError(file: name, at: .line(startLine), "row has more than \(CSV.maxColumns) columns",
-                                  hint: "is this a CSV file with one sample per line?")
-            }
-            guard index < bytes.count else { return startLine }
-            let separator = bytes[index]
-            index += 1
-            if separator == Self.comma { continue }
-            if separator == Self.cr, index < bytes.count, bytes[index] == Self.newline { index += 1 }
-            line += 1
-            return startLine
-        }
-    }
-
-    private mutating func unquotedField() -> String {
-        let start = index
-        while index < bytes.count, ![Self.comma, Self.newline, Self.cr].contains(bytes[index]) { index += 1 }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
-    }
-
-    /// A field in double quotes, where `""` stands for one quote and newlines are part of the field.
-    private mutating func quotedField() throws -> String {
-        let (startLine, startIndex) = (line, index)
-        index += 1
-        var text: [UInt8] = []
-        while true {
-            guard index < bytes.count else {
-                throw FormatError(file: name, at: .line(startLine), "quoted field never closes",
-                                  hint: "a \" is missing at the end of the field that starts at byte \(startIndex)")
-            }
-            let byte = bytes[index]
-            index += 1
-            if byte == Self.quote {
-                guard index < bytes.count, bytes[index] == Self.quote else { break }
-                index += 1
-            } else if byte == Self.newline {
-                line += 1
-            }
-            text.append(byte)
-        }
-        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
-        guard index == bytes.count || [Self.comma, Self.newline, Self.cr].contains(bytes[index]) else {
-            throw FormatError(file: name, at: .line(line), "unexpected text after a closing quote",
-                              hint: "write a quote inside a quoted field as \"\"")
-        }
-        return String(decoding: text, as: UTF8.self)
+    static func number(_ text: String) -> Float? {
+        var parser = CSVNumberParser()
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { parser.number(UnsafeBufferPointer($0)) }
     }
 }
