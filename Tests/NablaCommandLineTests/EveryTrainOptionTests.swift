@@ -23,7 +23,7 @@ import Nabla
                          "--standardize", "--task", "classification", "--val-split", "0.2", "--poly-features", "2", "--model", "mlp",
                          "--hidden", "8,4", "--activation", "tanh", "--dropout", "0.1", "--batch-norm", "--init", "xavier-uniform",
                          "--loss", "cross-entropy", "--label-smoothing", "0.1", "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9",
-                         "--weight-decay", "0.0001", "--lr-schedule", "step", "--lr-step", "1", "--lr-gamma", "0.5", "--batch-size", "16",
+                         "--dampening", "0.1", "--weight-decay", "0.0001", "--lr-schedule", "step", "--lr-step", "1", "--lr-gamma", "0.5", "--batch-size", "16",
                          "--epochs", "2", "--seed", "3", "--early-stop", "5", "--min-delta", "0.001", "--top-k", "1",
                          "--checkpoint-every", "1", "--out", path("tabular"), "--json"]),
             ("exploding", ["--data", "circles", "--samples", "200", "--model", "linear", "--optimizer", "adam", "--beta1", "0.8",
@@ -31,10 +31,15 @@ import Nabla
                            "--l2", "0.0001", "--clip-norm", "1", "--clip-value", "0.5", "--max-steps", "5", "--grad-tol", "1e-12",
                            "--loss-tol", "1e-12", "--divergence-factor", "10000", "--divergence-steps", "20",
                            "--exploding-threshold", "1e-6", "--epochs", "3", "--out", path("exploding")]),
-            ("images", ["--data", "mnist", "--data-dir", path("mnist"), "--model", "linear", "--augment", "--lr-schedule", "plateau",
+            ("images", ["--data", "mnist", "--data-dir", path("mnist"), "--model", "linear", "--augment", "--rotate", "10",
+                        "--optimizer", "rmsprop", "--rmsprop-alpha", "0.9", "--lr-schedule", "plateau",
                         "--plateau-patience", "1", "--epochs", "2", "--out", path("images"), "--json"]),
             ("regression", ["--data", "npy:\(path("x.npy")),\(path("y.npy"))", "--task", "regression", "--loss", "huber",
                             "--huber-delta", "0.5", "--model", "linear", "--epochs", "2", "--out", path("regression"), "--json"]),
+            ("groups", ["--data", "xor", "--model", "mlp", "--hidden", "4", "--optimizer", "adamw", "--amsgrad", "--weight-decay", "0.1",
+                         "--weight-decay-params", "matrices", "--lr-schedule", "cosine", "--warmup-steps", "2", "--min-lr", "1e-4",
+                         "--accumulate", "2", "--eval-every", "3", "--class-weights", "1,2", "--batch-size", "16", "--epochs", "2",
+                         "--out", path("groups"), "--json"]),
             ("first", ["--data", "xor", "--model", "mlp", "--hidden", "4", "--epochs", "1", "--out", path("first"), "--json"]),
             ("resumed", ["--out", path("first"), "--resume", "--epochs", "2", "--json"]),
             ("from-config", ["--config", path("first/checkpoint/config.json"), "--epochs", "1", "--out", path("from-config"), "--json"]),
@@ -78,7 +83,11 @@ import Nabla
         #expect(outputs["tabular"]?.contains("\"test_accuracy\"") == true)
         #expect(outputs["exploding"]?.contains("has an exploding gradient (mean norm") == true, "\(outputs["exploding"] ?? "")")
         #expect(try config("exploding").clipValue == 0.5 && config("exploding").divergenceSteps == 20)
-        #expect(try config("images").augment && config("images").lrSchedule == "plateau")
+        #expect(try config("images").augment && config("images").lrSchedule == "plateau" && config("images").rotation == 10)
+        #expect(try config("images").rmspropAlpha == 0.9 && tabular.dampening == 0.1)
+        let groups = try config("groups")
+        #expect(groups.amsgrad == true && groups.weightDecayParameters == "matrices" && groups.warmupSteps == 2 && groups.minLearningRate == 1e-4)
+        #expect(groups.accumulationSteps == 2 && groups.evalEvery == 3 && groups.classWeights == [1, 2])
         #expect(try config("regression").loss == "huber" && config("regression").huberDelta == 0.5)
         #expect(outputs["resumed"]?.contains("\"epochs\":2") == true, "\(outputs["resumed"] ?? "")")
         #expect(try config("from-config").hidden == [4] && config("pretrained").pretrained?.hasSuffix("first/model.safetensors") == true)
