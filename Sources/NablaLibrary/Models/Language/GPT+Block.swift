@@ -18,11 +18,12 @@ public final class GPTBlock: Module {
 
     override public var namedChildren: [(String, Module)] { [("ln_1", norm1), ("attn", attention), ("ln_2", norm2), ("mlp", mlp)] }
 
-    override public func forward(_ input: Tensor) -> Tensor { run(input, past: nil).0 }
+    override public func forward(_ input: Tensor) -> Tensor { run(input, past: nil, caching: false).0 }
 
-    /// The block's output for `x` [B, T, E] after the positions in `past`, and the keys and values of all of them.
-    func run(_ x: Tensor, past: KeyValues?) -> (Tensor, KeyValues) {
-        let (attended, present) = attention.run(norm1(x), past: past)
+    /// The block's output for `x` [B, T, E] after the positions in `past`, and, when `caching`, the keys
+    /// and values of all of them.
+    func run(_ x: Tensor, past: KeyValues?, caching: Bool) -> (Tensor, KeyValues?) {
+        let (attended, present) = attention.run(norm1(x), past: past, caching: caching)
         let h = x + attended
         return (h + mlp(norm2(h)), present)
     }
@@ -49,13 +50,19 @@ public final class CausalSelfAttention: Module {
         [("c_attn", inputProjection), ("c_proj", outputProjection), ("resid_dropout", residualDropout)]
     }
 
-    override public func forward(_ input: Tensor) -> Tensor { run(input, past: nil).0 }
+    override public func forward(_ input: Tensor) -> Tensor { run(input, past: nil, caching: false).0 }
 
     /// Attention of the T new positions of `x` [B, T, E] over `past` and themselves (causal,
-    /// aligned to the last position); returns the output and the keys and values of every position.
-    func run(_ x: Tensor, past: KeyValues?) -> (Tensor, KeyValues) {
+    /// aligned to the last position); returns the output and, when `caching`, the keys and values of
+    /// every position. Without a cache the attention reads the packed projection as it is.
+    func run(_ x: Tensor, past: KeyValues?, caching: Bool) -> (Tensor, KeyValues?) {
         let (b, t, e) = (x.shape[0], x.shape[1], x.shape[2])
         let qkv = inputProjection(x)
+        let dropout = isTraining ? attentionDropout : 0
+        guard caching else {
+            let y = scaledDotProductAttention(packed: qkv, heads: heads, isCausal: true, dropout: dropout)
+            return (residualDropout(outputProjection(y)), nil)
+        }
         func split(_ part: Int) -> Tensor {
             qkv.narrow(axis: 2, start: part * e, length: e).reshape([b, t, heads, e / heads]).permute([0, 2, 1, 3])
         }
@@ -64,8 +71,7 @@ public final class CausalSelfAttention: Module {
             keys = Tensor.cat([past.keys, keys], axis: 2)
             values = Tensor.cat([past.values, values], axis: 2)
         }
-        let y = scaledDotProductAttention(query: split(0), key: keys, value: values, isCausal: true,
-                                          dropout: isTraining ? attentionDropout : 0)
+        let y = scaledDotProductAttention(query: split(0), key: keys, value: values, isCausal: true, dropout: dropout)
         let merged = y.permute([0, 2, 1, 3]).reshape([b, t, e])
         return (residualDropout(outputProjection(merged)), (keys, values))
     }

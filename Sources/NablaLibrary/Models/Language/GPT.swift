@@ -128,9 +128,9 @@ public final class GPTTransformer: Module {
         var x = dropout(tokenEmbedding(tokens) + positionEmbedding(positions))
         for (i, block) in blocks.enumerated() {
             let past = cache.flatMap { i < $0.layers.count ? $0.layers[i] : nil }
-            let present: KeyValues
-            (x, present) = block.run(x, past: past)
-            if cache != nil {
+            let present: KeyValues?
+            (x, present) = block.run(x, past: past, caching: cache != nil)
+            if let present, cache != nil {
                 if i < cache!.layers.count { cache!.layers[i] = present } else { cache!.layers.append(present) }
             }
         }
