@@ -23,7 +23,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORKLOADS = ["mlp_step_ms_b128", "cnn_step_ms_b64", "lstm_step_ms_b64", "tiny_chain_us_per_op",
-             "sgemm1024_gflops", "fmnist_mlp_5ep_s"]
+             "sgemm1024_gflops", "fmnist_mlp_5ep_s", "gpt_step_ms"]
 HIGHER_IS_BETTER = {"sgemm1024_gflops"}
 
 

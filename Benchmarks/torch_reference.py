@@ -20,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 WORKLOADS = ["mlp_step_ms_b128", "cnn_step_ms_b64", "lstm_step_ms_b64", "tiny_chain_us_per_op",
-             "sgemm1024_gflops", "fmnist_mlp_5ep_s"]
+             "sgemm1024_gflops", "fmnist_mlp_5ep_s", "gpt_step_ms"]
 
 
 def median_seconds(body, repeats, warmup):
@@ -143,6 +143,10 @@ def main():
         results["cnn_step_ms_b64"] = step_ms(cnn(), (64, 1, 28, 28), repeats=20)
     if wanted("lstm_step_ms_b64"):
         results["lstm_step_ms_b64"] = step_ms(LSTMClassifier(), (64, 28, 28), repeats=20)
+    if wanted("gpt_step_ms"):
+        # The recipe's model, defined with the rest of the gpt reference.
+        from gpt_reference import step_ms as gpt_step_ms
+        results["gpt_step_ms"] = gpt_step_ms()
     if wanted("tiny_chain_us_per_op"):
         results["tiny_chain_us_per_op"] = tiny_chain_us(repeats=200)
     if wanted("sgemm1024_gflops"):

@@ -40,6 +40,8 @@ import Nabla
                          "--weight-decay-params", "matrices", "--lr-schedule", "cosine", "--warmup-steps", "2", "--min-lr", "1e-4",
                          "--accumulate", "2", "--eval-every", "3", "--class-weights", "1,2", "--batch-size", "16", "--epochs", "2",
                          "--out", path("groups"), "--json"]),
+            ("gpt", ["--data", "text:" + path("verse.txt"), "--model", "gpt", "--layers", "1", "--heads", "2", "--embed", "8",
+                     "--block-size", "6", "--batch-size", "4", "--max-steps", "4", "--out", path("gpt"), "--json"]),
             ("first", ["--data", "xor", "--model", "mlp", "--hidden", "4", "--epochs", "1", "--out", path("first"), "--json"]),
             ("resumed", ["--out", path("first"), "--resume", "--epochs", "2", "--json"]),
             ("from-config", ["--config", path("first/checkpoint/config.json"), "--epochs", "1", "--out", path("from-config"), "--json"]),
@@ -55,6 +57,7 @@ import Nabla
         try SmallData.rings(rows: 40, phase: 0.5).write(to: root.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
         try NPY.write(Tensor(shape: [40, 2], scalars: (0..<80).map { Float($0 % 9) / 9 }), to: root.appendingPathComponent("x.npy"))
         try NPY.write(Tensor(shape: [40], scalars: (0..<40).map { Float($0) / 40 }), to: root.appendingPathComponent("y.npy"))
+        try String(repeating: "the cat sat on the mat.\n", count: 20).write(to: root.appendingPathComponent("verse.txt"), atomically: true, encoding: .utf8)
     }
 
     @Test func everyOptionIsRun() {
@@ -88,6 +91,8 @@ import Nabla
         let groups = try config("groups")
         #expect(groups.amsgrad == true && groups.weightDecayParameters == "matrices" && groups.warmupSteps == 2 && groups.minLearningRate == 1e-4)
         #expect(groups.accumulationSteps == 2 && groups.evalEvery == 3 && groups.classWeights == [1, 2])
+        let gpt = try config("gpt")
+        #expect(gpt.layers == 1 && gpt.heads == 2 && gpt.embed == 8 && gpt.blockSize == 6)
         #expect(try config("regression").loss == "huber" && config("regression").huberDelta == 0.5)
         #expect(outputs["resumed"]?.contains("\"epochs\":2") == true, "\(outputs["resumed"] ?? "")")
         #expect(try config("from-config").hidden == [4] && config("pretrained").pretrained?.hasSuffix("first/model.safetensors") == true)

@@ -76,6 +76,10 @@ public final class DataLoader: Sequence {
     /// When set, each batch holds only this rank's slice of the global batch (`batchSize` samples
     /// over all ranks), and augmentation draws from a stream of its own per rank.
     public var shard: DataShard?
+    /// When set, an epoch is this many samples drawn uniformly with replacement, seeded by `(seed,
+    /// epoch)`, as `RandomSampler(replacement=True, num_samples=n)`: for data with no natural epoch,
+    /// such as the random windows of a text.
+    public let samplesPerEpoch: Int?
 
     /// A loader yielding batches of `batchSize` samples.
     ///
@@ -84,9 +88,9 @@ public final class DataLoader: Sequence {
     /// ```
     public convenience init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                             minLastBatch: Int = 1, seed: UInt64 = 0, augmentation: (any Augmentation)? = nil,
-                            transform: ((Tensor) -> Tensor)? = nil) {
+                            transform: ((Tensor) -> Tensor)? = nil, samplesPerEpoch: Int? = nil) {
         self.init(dataset, batchSize: .fixed(batchSize), shuffle: shuffle, dropLast: dropLast, minLastBatch: minLastBatch,
-                  seed: seed, augmentation: augmentation, transform: transform)
+                  seed: seed, augmentation: augmentation, transform: transform, samplesPerEpoch: samplesPerEpoch)
     }
 
     /// A loader yielding batches of a `BatchSize` (`.all` for full-batch gradient descent).
@@ -96,9 +100,12 @@ public final class DataLoader: Sequence {
     /// ```
     public init(_ dataset: any Dataset, batchSize: BatchSize, shuffle: Bool = false, dropLast: Bool = false,
                 minLastBatch: Int = 1, seed: UInt64 = 0, augmentation: (any Augmentation)? = nil,
-                transform: ((Tensor) -> Tensor)? = nil) {
-        let size = batchSize.resolved(count: dataset.count)
+                transform: ((Tensor) -> Tensor)? = nil, samplesPerEpoch: Int? = nil) {
+        let size = batchSize.resolved(count: samplesPerEpoch ?? dataset.count)
         precondition(size >= 1, "DataLoader: batch size \(size) must be at least 1")
+        precondition(samplesPerEpoch.map { $0 >= 1 && dataset.count >= 1 } ?? true,
+                     "DataLoader: samplesPerEpoch \(samplesPerEpoch ?? 0) needs a positive count and a non-empty dataset")
+        self.samplesPerEpoch = samplesPerEpoch
         precondition(minLastBatch >= 1, "DataLoader: minLastBatch \(minLastBatch) must be at least 1")
         self.minLastBatch = minLastBatch
         self.dataset = dataset
@@ -113,17 +120,23 @@ public final class DataLoader: Sequence {
 
     /// The number of batches in one epoch.
     public var batchesPerEpoch: Int {
-        let full = dataset.count / batchSize, rest = dataset.count % batchSize
+        let samples = samplesPerEpoch ?? dataset.count
+        let full = samples / batchSize, rest = samples % batchSize
         return full + (!dropLast && rest >= minLastBatch ? 1 : 0)
     }
 
     /// The order in which epoch `epoch` visits the samples: `0..<count`, or a permutation of it
-    /// that depends only on `(seed, epoch)` when shuffling.
+    /// that depends only on `(seed, epoch)` when shuffling, or `samplesPerEpoch` draws with
+    /// replacement that depend only on `(seed, epoch)`.
     ///
     /// ```swift
     /// loader.order(epoch: 3) == loader.order(epoch: 3)   // always true
     /// ```
     public func order(epoch: Int) -> [Int] {
+        if let samplesPerEpoch {
+            var generator = SeedMixer.generator(seed, epoch)
+            return (0..<samplesPerEpoch).map { _ in generator.nextInt(below: dataset.count) }
+        }
         guard shuffle else { return Array(0..<dataset.count) }
         var generator = SeedMixer.generator(seed, epoch)
         return generator.permutation(dataset.count)

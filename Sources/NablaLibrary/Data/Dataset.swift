@@ -17,6 +17,9 @@ public protocol Dataset {
     var count: Int { get }
     /// The samples at `indices` (each in `0..<count`, repeats allowed), stacked along a new first axis.
     func batch(_ indices: [Int]) -> (inputs: Tensor, targets: Tensor)
+    /// Adds the samples to `hash`, so that a checkpoint can tell other data from this. The default
+    /// hashes every sample; a set whose samples overlap (text windows) hashes what they are cut from.
+    func fingerprint(into hash: inout SHA256)
 }
 
 extension Dataset {

@@ -18,11 +18,16 @@ public struct PresetOptions: Sendable, Equatable {
     public var dropout: Float
     /// BatchNorm1d after each hidden Linear of mlp, BatchNorm2d after each cnn conv (resnet always has it).
     public var batchNorm: Bool
+    /// gpt's transformer blocks, attention heads (they must divide `embed`) and embedding width.
+    public var layers: Int, heads: Int, embed: Int
 
     /// ```swift
     /// let options = PresetOptions(hidden: [128], dropout: 0.1)
     /// ```
-    public init(hidden: [Int]? = nil, activation: Activation = .relu, dropout: Float = 0, batchNorm: Bool = false) {
+    public init(hidden: [Int]? = nil, activation: Activation = .relu, dropout: Float = 0, batchNorm: Bool = false,
+                layers: Int = Hyperparameters.layers.defaultValue, heads: Int = Hyperparameters.heads.defaultValue,
+                embed: Int = Hyperparameters.embed.defaultValue) {
+        (self.layers, self.heads, self.embed) = (layers, heads, embed)
         self.hidden = hidden
         self.activation = activation
         self.dropout = dropout
@@ -68,6 +73,10 @@ public enum ModelPreset: String, CaseIterable, Sendable {
     /// `SequenceClassifier(LSTM(28→128), head: Linear(128→10))`, reading image rows as time steps.
     /// Names `rnn.weight_ih_l0`, `rnn.weight_hh_l0`, `rnn.bias_ih_l0`, `rnn.bias_hh_l0`, `head.*`; 82,186 parameters.
     case lstm
+    /// `GPT`, a character-level language model in nanoGPT's shape, for windows [T] (the block
+    /// size) of tokens and a vocabulary of `outputs`; sized by `layers`, `heads`, `embed` and `dropout`.
+    /// Names `transformer.wte.weight`, `transformer.h.0.attn.c_attn.weight`, …, `lm_head.weight`.
+    case gpt
 
     /// Builds the preset for samples of `inputShape` (without the batch, e.g. `[1, 28, 28]` or `[2]`)
     /// and `outputs` outputs (classes, or regression targets).
@@ -84,6 +93,7 @@ public enum ModelPreset: String, CaseIterable, Sendable {
         case .cnn: model = try PresetBuilder.cnn(try image(inputShape), outputs: outputs, options: options)
         case .resnet: model = try PresetBuilder.resnet(try image(inputShape), outputs: outputs, options: options)
         case .lstm: model = try lstmModel(inputShape, outputs, options)
+        case .gpt: model = try gptModel(inputShape, outputs, options)
         }
         do {
             _ = try model.outputShape(for: [1] + inputShape)
@@ -129,6 +139,17 @@ public enum ModelPreset: String, CaseIterable, Sendable {
             throw ModelPresetError("linear: has no hidden layers, got hidden \(options.hidden!); use mlp")
         }
         return PresetBuilder.mlp(inFeatures: Shape.count(shape), outputs: outputs, options: PresetOptions(hidden: []))
+    }
+
+    private func gptModel(_ shape: [Int], _ outputs: Int, _ options: PresetOptions) throws(ModelPresetError) -> Module {
+        guard shape.count == 1 else {
+            throw ModelPresetError("gpt: needs windows of tokens [T], got \(shape); train it on text data")
+        }
+        guard options.layers > 0, options.heads > 0, options.embed > 0, options.embed % options.heads == 0 else {
+            throw ModelPresetError("gpt: heads \(options.heads) must divide embed \(options.embed), and layers \(options.layers) be positive")
+        }
+        return GPT(GPTConfiguration(vocabularySize: outputs, blockSize: shape[0], layers: options.layers, heads: options.heads,
+                                    embed: options.embed, dropout: options.dropout))
     }
 
     private func lstmModel(_ shape: [Int], _ outputs: Int, _ options: PresetOptions) throws(ModelPresetError) -> Module {

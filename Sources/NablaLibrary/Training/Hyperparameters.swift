@@ -70,6 +70,14 @@ public enum Hyperparameters {
     public static let batchSize = Hyperparameter<Int>(
         .batchSize, default: 128, .atLeast(1), "Samples per batch: 1 is SGD, 'all' is batch gradient descent.")
 
+    // Transformer (the gpt preset) and text windows
+    public static let layers = Hyperparameter<Int>(.layers, default: 4, .between(1, 256), "Transformer blocks of the gpt preset.")
+    public static let heads = Hyperparameter<Int>(
+        .heads, default: 4, .between(1, 4096), "Attention heads per block of the gpt preset; they must divide \(setting: .embed).")
+    public static let embed = Hyperparameter<Int>(.embed, default: 128, .between(1, 65_536), "Embedding width of the gpt preset.")
+    public static let blockSize = Hyperparameter<Int>(
+        .blockSize, default: 64, .between(1, 65_536), "Characters per window of text data: the gpt preset's context length.")
+
     // Stopping
     public static let epochs = Hyperparameter<Int>(.epochs, default: 5, .atLeast(1), "Total epochs.")
     public static let maxSteps = Hyperparameter<Int?>(.maxSteps, default: nil, .atLeast(1), "Stop after this many optimizer steps.")

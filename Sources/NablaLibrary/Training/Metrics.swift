@@ -1,9 +1,11 @@
 import NablaCore
 import NablaBackend
 
-/// What a model predicts: class scores, or real values.
+/// What a model predicts: class scores, real values, or the next token at every position of a
+/// sequence (logits [B, T, V] against targets [B, T], scored by loss and bits per character).
 public enum Task: String, Sendable, Codable {
     case classification, regression
+    case languageModeling = "language-modeling"
 }
 
 /// Counts of (true class, predicted class) pairs, with per-class precision and recall.

@@ -13,6 +13,8 @@ public enum Setting: String, CaseIterable, Sendable {
     case polyFeatures
     // Model
     case model, hidden, activation, dropout, batchNorm, initializer, pretrained
+    // Transformer (the gpt preset) and text windows
+    case layers, heads, embed, blockSize
     // Objective and optimizer
     case loss, labelSmoothing, huberDelta, optimizer, learningRate, momentum, beta1, beta2, eps, weightDecay
     case lrSchedule, lrStepSize, lrGamma, warmupEpochs, plateauPatience, l1, l2, clipNorm, clipValue

@@ -27,6 +27,7 @@ extension DataSource {
         case .fashionMNIST, .mnist: return try loadIDX(options)
         case .csv(let path): return try loadCSV(path, options)
         case .npy(let x, let y): return try loadNPY(x, y, options)
+        case .text(let path): return try loadText(path, options)
         case .spirals: return planar(Synthetic.twoSpirals(count: options.syntheticCount, noise: 0.05, seed: options.seed))
         case .moons: return planar(Synthetic.moons(count: options.syntheticCount, noise: 0.1, seed: options.seed))
         case .circles: return planar(Synthetic.circles(count: options.syntheticCount, noise: 0.05, factor: 0.5, seed: options.seed))

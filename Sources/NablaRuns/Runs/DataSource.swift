@@ -3,8 +3,9 @@ import NablaLibrary
 import NablaCore
 import NablaBackend
 
-/// Where a run's data comes from: `fashion-mnist`, `mnist`, `csv:PATH`, `npy:X_PATH,Y_PATH`, or a
-/// built-in synthetic set (`spirals`, `moons`, `circles`, `xor`, `linear`, `sine`).
+/// Where a run's data comes from: `fashion-mnist`, `mnist`, `csv:PATH`, `npy:X_PATH,Y_PATH`, a UTF-8
+/// text file `text:PATH` (for a character-level language model), or a built-in synthetic set
+/// (`spirals`, `moons`, `circles`, `xor`, `linear`, `sine`).
 ///
 /// ```swift
 /// let source = try DataSource.parse("csv:data/iris.csv")
@@ -14,10 +15,14 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
     case fashionMNIST, mnist
     case csv(path: String)
     case npy(inputs: String, targets: String)
+    /// A UTF-8 text read as Unicode scalars: random windows of the first part for training, the
+    /// held-out tail in non-overlapping windows for validation.
+    case text(path: String)
     case spirals, moons, circles, xor, linear, sine
 
     /// The accepted spellings, for help texts and error messages.
-    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "spirals", "moons", "circles", "xor", "linear", "sine"]
+    public static let names = ["fashion-mnist", "mnist", "csv:PATH", "npy:X_PATH,Y_PATH", "text:PATH", "spirals", "moons", "circles", "xor",
+                               "linear", "sine"]
 
     /// Parses a `RunConfiguration.data` value, or explains which values are accepted.
     public static func parse(_ text: String) throws -> DataSource {
@@ -33,6 +38,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         default: break
         }
         if text.hasPrefix("csv:"), text.count > 4 { return .csv(path: String(text.dropFirst(4))) }
+        if text.hasPrefix("text:"), text.count > 5 { return .text(path: String(text.dropFirst(5))) }
         if text.hasPrefix("npy:") {
             let parts = text.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty { return .npy(inputs: parts[0], targets: parts[1]) }
@@ -47,6 +53,7 @@ public enum DataSource: Equatable, Sendable, CustomStringConvertible {
         case .mnist: return "mnist"
         case .csv(let path): return "csv:\(path)"
         case .npy(let x, let y): return "npy:\(x),\(y)"
+        case .text(let path): return "text:\(path)"
         case .spirals: return "spirals"
         case .moons: return "moons"
         case .circles: return "circles"
@@ -83,10 +90,17 @@ public struct DataOptions: Sendable, Equatable {
     /// The classes, in index order, that text labels in a CSV file (`setosa`, …) map onto: a trained
     /// model's. `nil` takes the file's distinct labels in sorted order.
     public var classNames: [String]?
+    /// Characters per window of text data.
+    public var blockSize: Int
+    /// The fraction of a text held out at its end for validation.
+    public var validationFraction: Double
 
     public init(directory: String? = nil, labelColumn: Int? = nil, standardize: Bool = false, syntheticCount: Int = 1000,
-                seed: UInt64 = 0, task: Task? = nil) {
+                seed: UInt64 = 0, task: Task? = nil, blockSize: Int = Hyperparameters.blockSize.defaultValue,
+                validationFraction: Double = Hyperparameters.validationSplit.defaultValue) {
         self.task = task
+        self.blockSize = blockSize
+        self.validationFraction = validationFraction
         self.directory = directory
         self.labelColumn = labelColumn
         self.standardize = standardize
@@ -109,6 +123,10 @@ public struct LoadedData {
     public var standardizer: Standardizer?
     /// The polynomial expansion of the features, applied before `standardizer`, when asked for.
     public var polynomial: PolynomialFeatures?
+    /// A validation set the source fixes itself (a text's held-out tail), instead of a random split.
+    public var validation: (any Dataset)? = nil
+    /// The characters of text data, token by token.
+    public var vocabulary: Vocabulary? = nil
 }
 
 extension DataSource {
@@ -121,7 +139,7 @@ extension DataSource {
         case .fashionMNIST: return Compose(RandomCrop(size: size, padding: 2), RandomHorizontalFlip(p: 0.5))
         case .mnist: return Compose(RandomCrop(size: size, padding: 2), RandomRotation(degrees: 10))
         case .csv, .npy: return RandomCrop(size: size, padding: 2)
-        case .spirals, .moons, .circles, .xor, .linear, .sine: return nil
+        case .text, .spirals, .moons, .circles, .xor, .linear, .sine: return nil
         }
     }
 }

@@ -35,7 +35,15 @@ struct RunArtifacts {
             table.append([Double(r.epoch), r.trainLoss, r.trainAccuracy ?? .nan, r.validationLoss ?? .nan,
                           r.validationAccuracy ?? .nan, r.learningRate, r.seconds, r.step.map(Double.init) ?? .nan])
         }
-        return table
+        return run.data.task == .languageModeling ? Self.withBitsPerCharacter(table) : table
+    }
+
+    /// A language model's table with the losses in bits per character as well: `train_bpc`, `val_bpc`.
+    static func withBitsPerCharacter(_ table: MetricsTable) -> MetricsTable {
+        let (train, validation) = (table.column("train_loss") ?? [], table.column("val_loss") ?? [])
+        var result = MetricsTable(columns: table.columns + ["train_bpc", "val_bpc"])
+        for (i, row) in table.rows.enumerated() { result.append(row + [bitsPerCharacter(train[i]), bitsPerCharacter(validation[i])]) }
+        return result
     }
 
     private func summary() -> [(key: String, value: String)] {

@@ -38,7 +38,7 @@ extension RunConfiguration {
                                 baseline: RunConfiguration) throws -> RunConfiguration {
         for key in requested.differences(from: baseline) where !resumableSettings.contains(key) {
             guard requested.differences(from: saved).contains(key), let setting = Setting(rawValue: key) else { continue }
-            throw ConfigurationError("\(setting: setting) differs from the run's own (\(Self.value(key, in: saved))); a resumed run keeps its configuration, so leave it out or start a new run in another \(setting: .outputDirectory)")
+            throw ConfigurationError("\(setting: setting) \(Self.value(key, in: requested)) differs from the run's own (\(Self.value(key, in: saved))); a resumed run keeps its configuration, so leave it out or start a new run in another \(setting: .outputDirectory)")
         }
         return try saved.applying(changesIn: requested, from: baseline)
     }

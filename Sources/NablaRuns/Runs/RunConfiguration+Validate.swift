@@ -11,6 +11,7 @@ extension RunConfiguration {
     /// ```
     public func validate() throws {
         try validateDataAndModel()
+        try validateTransformer()
         try validateObjective()
         try validateStopping()
         try validateTraining()

@@ -42,6 +42,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var initializer: String?
     /// A safetensors file whose tensors replace the initial weights.
     public var pretrained: String?
+    /// The gpt preset's blocks, heads and width, and the window length of text data; `nil` takes
+    /// `Hyperparameters.layers`' (`heads`', `embed`', `blockSize`') default.
+    public var layers: Int?, heads: Int?, embed: Int?, blockSize: Int?
 
     // Objective and optimizer
     /// `cross-entropy`, `hinge` (two classes), `multi-margin` (classification); `mse`, `mae`, `rmse`, `msle`, `huber`, `smooth-l1`
@@ -130,7 +133,7 @@ extension RunConfiguration {
 
     /// The loss function by name for `task` with `classes` classes (classification).
     public func makeLoss(task: Task, classes: Int) throws -> (Tensor, Tensor) -> Tensor {
-        let name = loss ?? (task == .classification ? "cross-entropy" : "mse")
+        let name = loss ?? (task == .regression ? "mse" : "cross-entropy")
         let smoothing = labelSmoothing, delta = huberDelta
         if classWeights != nil, (name, task) != ("cross-entropy", .classification) {
             throw ConfigurationError("\(setting: .classWeights) apply to cross-entropy classification, not \(name)")
@@ -151,8 +154,9 @@ extension RunConfiguration {
         case ("msle", .regression): return { msleLoss($0, $1) }
         case ("huber", .regression): return { huberLoss($0, $1, delta: delta) }
         case ("smooth-l1", .regression): return { smoothL1Loss($0, $1, beta: delta) }
+        case ("cross-entropy", .languageModeling): return { languageModelLoss($0, $1) }
         default:
-            let names = task == .classification ? "cross-entropy, hinge, multi-margin" : "mse, mae, rmse, msle, huber, smooth-l1"
+            let names = [Task.classification: "cross-entropy, hinge, multi-margin", .regression: "mse, mae, rmse, msle, huber, smooth-l1"][task] ?? "cross-entropy"
             throw ConfigurationError("\(setting: .loss) \(name): not available for \(task.rawValue); use one of \(names)")
         }
     }

@@ -37,6 +37,8 @@ public struct TrainedModel {
     public let model: Module
     public let config: RunConfiguration
     public let info: ModelInfo
+    /// The characters of a text run (its `vocab.json`), or `nil` for other data.
+    public var vocabulary: Vocabulary? = nil
 
     /// Rebuilds the model from the checkpoint's `config.json` and `model.json` and loads its
     /// `model.safetensors`. Every file is checked against the checkpoint's manifest, and every
@@ -61,7 +63,12 @@ public struct TrainedModel {
         let weights = checkpoint.url(Checkpoint.modelFile).path
         try model.loadStateDict(Safetensors.read(data: checkpoint.data(Checkpoint.modelFile), name: weights).tensors)
         model.eval()
-        return TrainedModel(model: model, config: config, info: info)
+        let vocabulary = checkpoint.contains(Vocabulary.file) ? try decode(Vocabulary.self, Vocabulary.file, checkpoint) : nil
+        if info.task == .languageModeling, vocabulary?.count != info.outputs {
+            throw CheckpointError(path: checkpoint.url(Vocabulary.file).path,
+                                  problem: "expected the vocabulary of \(info.outputs) characters of this language model" + CheckpointError.damagedHint)
+        }
+        return TrainedModel(model: model, config: config, info: info, vocabulary: vocabulary)
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ name: String, _ checkpoint: CheckpointContents) throws -> T {

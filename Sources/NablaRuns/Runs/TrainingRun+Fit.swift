@@ -74,6 +74,7 @@ extension TrainingRun {
         let info = ModelInfo(inputShape: data.inputShape, outputs: data.outputs, task: data.task, classNames: data.classNames,
                              standardizer: data.standardizer, polynomial: data.polynomial)
         trainer.checkpointAttachments = [Self.configFile: try encoder.encode(config), ModelInfo.file: try encoder.encode(info)]
+        if let vocabulary = data.vocabulary { trainer.checkpointAttachments[Vocabulary.file] = try encoder.encode(vocabulary) }
         trainer.checkpointDirectory = directory
         trainer.checkpointInterval = checkpointInterval
         trainer.callbacks = callbacks

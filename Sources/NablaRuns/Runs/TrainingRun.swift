@@ -27,19 +27,21 @@ public final class TrainingRun {
         try config.validate()
         optimizerSettings = try config.optimizerSettings()
         source = try DataSource.parse(config.data)
-        var raw = try source.load(options: DataOptions(directory: config.dataDirectory, labelColumn: config.labelColumn,
-                                                       syntheticCount: config.syntheticCount, seed: config.seed, task: config.task))
+        var raw = try source.load(options: config.dataOptions())
         if let testData = config.testData { raw.test = try Self.loadTest(testData, like: raw, config) }
         raw = try Self.expanded(raw, config)
         data = config.standardize ? Self.standardized(raw, config) : raw
         try Self.checkTargets(config, data)
+        try Self.checkText(config, data)
         Random.seed(config.seed)
         model = try Self.buildModel(config, inputShape: data.inputShape, outputs: data.outputs)
         if let name = config.initializer { model.initializeWeights(try Initializer.named(name)) }
         if let path = config.pretrained { try Checkpoint.loadWeights(into: model, from: URL(fileURLWithPath: path)) }
 
         let train: any Dataset
-        if config.validationSplit > 0 {
+        if let fixed = data.validation {
+            (train, validationSet) = (data.train, fixed)
+        } else if config.validationSplit > 0 {
             let (t, v) = trainValidationSplit(data.train, validationFraction: config.validationSplit, seed: config.seed &+ 1)
             (train, validationSet) = (t, v)
         } else {
@@ -54,11 +56,12 @@ public final class TrainingRun {
         }
         try Self.checkAccumulation(config, batchSize: batchSize.resolved(count: train.count), batchNorm: hasBatchNorm)
         let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, minLastBatch: hasBatchNorm ? 2 : 1,
-                                     seed: config.seed &+ 2, augmentation: augmentation)
+                                     seed: config.seed &+ 2, augmentation: augmentation,
+                                     samplesPerEpoch: try Self.randomSamplesPerEpoch(config, data, train))
         let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
         let optimizer = try optimizerSettings.makeOptimizer(model.parameters)
         trainer = Trainer(model: model, loss: try config.makeLoss(task: data.task, classes: data.outputs), optimizer: optimizer, train: trainLoader,
-                          validation: validationLoader, task: data.task, classes: data.task == .classification ? data.outputs : 0)
+                          validation: validationLoader, task: data.task, classes: data.task == .regression ? 0 : data.outputs)
         try configure(trainer, optimizer)
     }
 
@@ -97,8 +100,9 @@ public final class TrainingRun {
     static func buildModel(_ config: RunConfiguration, inputShape: [Int], outputs: Int) throws -> Module {
         let model: Module
         if let preset = ModelPreset(rawValue: config.model.lowercased()) {
-            let options = PresetOptions(hidden: config.hidden, activation: try config.resolvedActivation(),
+            var options = PresetOptions(hidden: config.hidden, activation: try config.resolvedActivation(),
                                         dropout: config.dropout, batchNorm: config.batchNorm)
+            (options.layers, options.heads, options.embed, _) = config.resolvedTransformer
             model = try preset.build(inputShape: inputShape, outputs: outputs, options: options)
         } else if ModelSpec.Format(pathExtension: (config.model as NSString).pathExtension) != nil {
             let spec = try ModelSpec.load(contentsOf: URL(fileURLWithPath: config.model))
@@ -110,6 +114,7 @@ public final class TrainingRun {
             let presets = ModelPreset.allCases.map(\.rawValue).joined(separator: ", ")
             throw ConfigurationError("\(setting: .model) \(config.model): not a preset (\(presets)) nor a .json/.yaml model spec file")
         }
+        if let model = model as? LanguageModel { return try checkLanguageModel(model, config, inputShape: inputShape) }
         let output: [Int]
         do {
             output = try model.outputShape(for: [1] + inputShape)
@@ -170,7 +175,7 @@ public final class TrainingRun {
         let source = try DataSource.parse(name)
         switch source {
         case .csv, .npy: break
-        case .fashionMNIST, .mnist, .spirals, .moons, .circles, .xor, .linear, .sine:
+        case .fashionMNIST, .mnist, .text, .spirals, .moons, .circles, .xor, .linear, .sine:
             throw ConfigurationError("\(setting: .testData) \(name): a test file is for csv: or npy: data; \(source) brings its own test split or none")
         }
         var options = DataOptions(labelColumn: config.labelColumn, task: train.task)

@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
         abstract: "Run the reference performance workloads (see Benchmarks/README.md).")
 
     static let workloads = ["mlp_step_ms_b128", "cnn_step_ms_b64", "lstm_step_ms_b64", "tiny_chain_us_per_op",
-                            "sgemm1024_gflops", "fmnist_mlp_5ep_s"]
+                            "sgemm1024_gflops", "fmnist_mlp_5ep_s", "gpt_step_ms"]
 
     @Option(help: "Run only this workload: \(workloads.joined(separator: ", ")).") var workload: String?
     @Flag(help: "Print one JSON object.") var json = false
@@ -26,6 +26,7 @@ struct Bench: ParsableCommand {
             if wanted("mlp_step_ms_b128") { results["mlp_step_ms_b128"] = TrainingWorkloads.mlpStepMilliseconds(repeats: repeats > 0 ? 2 : 50) }
             if wanted("cnn_step_ms_b64") { results["cnn_step_ms_b64"] = TrainingWorkloads.cnnStepMilliseconds(repeats: repeats > 0 ? 2 : 20) }
             if wanted("lstm_step_ms_b64") { results["lstm_step_ms_b64"] = TrainingWorkloads.lstmStepMilliseconds(repeats: repeats > 0 ? 2 : 20) }
+            if wanted("gpt_step_ms") { results["gpt_step_ms"] = TrainingWorkloads.gptStepMilliseconds(repeats: repeats > 0 ? 2 : 20) }
             if wanted("tiny_chain_us_per_op") { results["tiny_chain_us_per_op"] = CoreWorkloads.tinyChainMicrosecondsPerOp(repeats: repeats > 0 ? 5 : 200) }
             if wanted("sgemm1024_gflops") {
                 // Next to the reference it must come close to: the system BLAS called directly.

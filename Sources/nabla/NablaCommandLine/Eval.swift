@@ -23,10 +23,12 @@ struct Eval: ParsableCommand {
             let config = trained.config
             // Without --data, a run trained with --test-data is scored on that file.
             let source = try DataSource.parse(data ?? config.testData ?? config.data)
-            var options = DataOptions(directory: dataDir ?? config.dataDirectory, labelColumn: labelColumn ?? config.labelColumn,
-                                      syntheticCount: config.syntheticCount, seed: config.seed &+ 99, task: trained.info.task)
+            var options = config.dataOptions()
+            (options.directory, options.labelColumn) = (dataDir ?? config.dataDirectory, labelColumn ?? config.labelColumn)
+            (options.seed, options.task) = (config.seed &+ 99, trained.info.task)
             options.classNames = trained.info.classNames
             let loaded = try source.load(options: options)
+            if trained.info.task == .languageModeling { return try evaluateText(trained, loaded, source) }
             let set = loaded.test ?? loaded.train
             let sample = set.batch([0]).inputs
             try trained.validate(sample, source: source.description)
@@ -56,5 +58,26 @@ struct Eval: ParsableCommand {
                 print(TextTable(confusionMatrix: confusion.counts, classNames: names).render())
             }
         }
+    }
+}
+
+extension Eval {
+    /// Loss in nats and bits per character on a text's held-out tail (the whole text when the run held none out).
+    func evaluateText(_ trained: TrainedModel, _ loaded: LoadedData, _ source: DataSource) throws {
+        if let vocabulary = trained.vocabulary, let fresh = loaded.vocabulary, fresh != vocabulary {
+            throw DataError("\(source): its characters differ from the \(vocabulary.count) the run trained on; evaluate on the same text")
+        }
+        let set = loaded.validation ?? loaded.train
+        let loss = try trained.config.makeLoss(task: .languageModeling, classes: trained.info.outputs)
+        let result = evaluate(trained.model, on: DataLoader(set, batchSize: 64), loss: loss, task: .languageModeling)
+        let bpc = bitsPerCharacter(result.loss)
+        if json {
+            struct Output: Encodable { let loss: Double; let bpc: Double; let windows: Int; let characters: Int }
+            print(try jsonLine(Output(loss: result.loss, bpc: bpc, windows: result.samples, characters: result.samples * trained.info.inputShape[0])))
+            return
+        }
+        let part = loaded.validation == nil ? "all of" : "held-out tail of"
+        print("\(part) \(source): \(result.samples) windows of \(trained.info.inputShape[0]) characters")
+        print("loss \(String(format: "%.4f", result.loss)) nats, \(String(format: "%.4f", bpc)) bits per character")
     }
 }

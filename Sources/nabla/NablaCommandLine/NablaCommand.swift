@@ -10,7 +10,7 @@ public struct NablaCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "nabla",
         abstract: "Nabla (∇): build and train neural networks in Swift.",
-        subcommands: [Demo.self, Train.self, Eval.self, Predict.self, Layers.self, Info.self, Bench.self],
+        subcommands: [Demo.self, Train.self, Eval.self, Predict.self, Generate.self, Layers.self, Info.self, Bench.self],
         defaultSubcommand: Demo.self
     )
 

@@ -18,6 +18,9 @@ struct Predict: ParsableCommand {
             guard temperature > 0 else { throw ValidationError("--temperature \(temperature): must be positive") }
             guard topK > 0 else { throw ValidationError("--top-k \(topK): must be at least 1") }
             let trained = try TrainedModel.load(from: URL(fileURLWithPath: checkpoint))
+            guard trained.info.task != .languageModeling else {
+                throw ValidationError("\(checkpoint) is a language model; continue text with `nabla generate --checkpoint \(checkpoint) --prompt …`")
+            }
             let inputs = try readInputs(trained)
             try trained.validate(inputs, source: input)
             let output = trained.predict(inputs, temperature: temperature)

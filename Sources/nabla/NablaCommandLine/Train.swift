@@ -39,7 +39,7 @@ struct Train: ParsableCommand {
                 print("training on \(run.trainer.train.dataset.count) samples"
                       + (run.validationSet.map { ", validating on \($0.count)" } ?? "") + "; writing \(directory.path)")
             }
-            let callbacks: [TrainingCallback] = json || !main ? [] : [ConsoleProgress(epochs: config.epochs)]
+            let callbacks: [TrainingCallback] = json || !main ? [] : [ConsoleProgress(epochs: config.epochs, bitsPerCharacter: run.data.task == .languageModeling)]
             try Hyperparameters.checkpointInterval.validate(checkpointEvery)
             // Ctrl-C or SIGTERM: finish the step, write a resumable checkpoint, release the folder, exit 128 + signal.
             run.trainer.stopRequest = StopRequest.onSignals([SIGINT, SIGTERM])

@@ -17,13 +17,17 @@ struct TrainOptions: ParsableArguments {
     @Flag(help: "Random crops and flips of image batches.") var augment = false
     @Option(name: .customLong("poly-features"), parsing: .unconditional, help: Hyperparameters.polyFeatures.help) var polyFeatures: Int?
 
-    @Option(help: "A preset (linear, mlp, cnn, resnet, lstm) or a JSON/YAML model spec file (`nabla layers` lists its layers).") var model = "mlp"
+    @Option(help: "A preset (linear, mlp, cnn, resnet, lstm, gpt) or a JSON/YAML model spec file (`nabla layers` lists its layers).") var model = "mlp"
     @Option(help: "Hidden layer sizes for presets, e.g. 256,128.") var hidden: String?
     @Option(help: "The presets' activation: \(Activation.choices).") var activation = "relu"
     @Option(parsing: .unconditional, help: Hyperparameters.dropout.help) var dropout = Hyperparameters.dropout.defaultValue
     @Flag(help: "BatchNorm in presets.") var batchNorm = false
     @Option(help: "Weight init: \(Initializer.names.joined(separator: ", ")).") var `init`: String?
     @Option(help: "A safetensors file (from Nabla or PyTorch) with initial weights.") var pretrained: String?
+    @Option(parsing: .unconditional, help: Hyperparameters.layers.help) var layers = Hyperparameters.layers.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.heads.help) var heads = Hyperparameters.heads.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.embed.help) var embed = Hyperparameters.embed.defaultValue
+    @Option(parsing: .unconditional, help: Hyperparameters.blockSize.help) var blockSize = Hyperparameters.blockSize.defaultValue
 
     @Option(help: "cross-entropy, hinge (two classes, ±1) or multi-margin (classification); mse, mae, rmse, msle, huber, smooth-l1 (regression).") var loss: String?
     @Option(parsing: .unconditional, help: Hyperparameters.labelSmoothing.help) var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
@@ -82,6 +86,7 @@ struct TrainOptions: ParsableArguments {
         c.batchNorm = batchNorm
         c.initializer = `init`
         c.pretrained = pretrained
+        (c.layers, c.heads, c.embed, c.blockSize) = (layers, heads, embed, blockSize)
         c.loss = loss
         c.labelSmoothing = labelSmoothing
         c.optimizer = optimizer

@@ -38,7 +38,7 @@ import Nabla
         var requested = RunConfiguration()
         requested.optimizer = "sgd"
         #expect { try RunConfiguration.resuming(saved, requested: requested, baseline: RunConfiguration()) } throws: {
-            String(describing: $0).hasPrefix("optimizer differs from the run's own (\"adam\")")
+            String(describing: $0).hasPrefix("optimizer \"sgd\" differs from the run's own (\"adam\")")
         }
         // Giving the run's own value again is fine.
         var same = RunConfiguration()
