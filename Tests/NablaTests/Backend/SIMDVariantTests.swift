@@ -14,7 +14,7 @@ struct SIMDVariantTests {
     }()
     /// Lengths that leave every tail length of 8 and 16 lanes, and one split across cores.
     static let lengths = [1, 3, 8, 15, 16, 17, 31, 100, 70_003]
-    static let specials: [Float] = [0, -0, .infinity, -.infinity, .nan, Float.leastNormalMagnitude / 4, -Float.leastNormalMagnitude / 3, 88.9, -88.9, 104.5, -110, 9.5, -9.5,
+    static let specials: [Float] = [0, -0.0, .infinity, -.infinity, .nan, Float.leastNormalMagnitude / 4, -Float.leastNormalMagnitude / 3, 88.9, -88.9, 104.5, -110, 9.5, -9.5,
                                     0.6249, 0.625, 7.9, -7.95, 20, -20, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
 
     @Test("unary functions give the portable path's bits", arguments: variants)
