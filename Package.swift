@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Layers, each target importing only the ones above it in this list:
+//   NablaKernelsC the C fast paths, compiled per CPU variant (AVX2, AVX-512) by target attributes, no flags
 //   NablaBackend  kernels on raw buffers: the Backend interface, the CPU and reference backends, BLAS, threads
 //   NablaCore     Tensor, the primitive ops, autograd
 //   NablaLibrary  layers, losses, optimizers, data, file formats, training, model specs, reports
@@ -23,7 +24,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
-        .target(name: "NablaBackend", path: "Sources/NablaBackend"),
+        .target(name: "NablaKernelsC", path: "Sources/NablaKernelsC"),
+        .target(name: "NablaBackend", dependencies: ["NablaKernelsC"], path: "Sources/NablaBackend"),
         .target(name: "NablaCore", dependencies: ["NablaBackend"], path: "Sources/NablaCore"),
         .target(
             name: "NablaLibrary",

@@ -132,6 +132,15 @@ import Nabla
         #expect((try? Parallel.threads(environment: "2")) == 2)
     }
 
+    @Test func simdVariantsFromTheEnvironment() {
+        #expect(NablaCommand.environmentProblem(["NABLA_SIMD": "baseline"]) == nil)
+        #expect(NablaCommand.environmentProblem(["NABLA_SIMD": "sse9"]) == "NABLA_SIMD=sse9: expected one of baseline, avx2, avx512")
+        for variant in SIMDVariant.allCases where !variant.isSupported {
+            #expect(NablaCommand.environmentProblem(["NABLA_SIMD": variant.rawValue])?.contains("this CPU lacks") == true)
+        }
+        #expect((try? SIMDVariant.resolve(environment: nil)) == SIMDVariant.supported.last)
+    }
+
     @Test func infoReportsTheThreadsAndABadValueIsOneLine() throws {
         let info = try ChildProcess.run(["info"], environment: ["NABLA_THREADS": "3"])
         #expect(info.exitStatus == 0)
@@ -140,5 +149,13 @@ import Nabla
         #expect(bad.exitStatus == 1)
         #expect(bad.standardError.split(separator: "\n").count == 1)
         #expect(bad.standardError.hasPrefix("error: NABLA_THREADS=lots: expected a whole number of threads"))
+    }
+
+    @Test func infoReportsTheSIMDVariantAndRefusesAnUnknownOne() throws {
+        let info = try ChildProcess.run(["info"], environment: ["NABLA_SIMD": "baseline"])
+        #expect(info.standardOutput.contains("SIMD kernels: baseline (set by NABLA_SIMD; supported: baseline"), "\(info.standardOutput)")
+        let bad = try ChildProcess.run(["info"], environment: ["NABLA_SIMD": "avx1024"])
+        #expect(bad.exitStatus == 1)
+        #expect(bad.standardError == "error: NABLA_SIMD=avx1024: expected one of baseline, avx2, avx512\n")
     }
 }

@@ -12,6 +12,10 @@ package enum Kernels {
 extension Kernels {
     /// y = f(x), split across cores in chunks of `parallelGrain`.
     package static func unary<F: UnaryFunction>(_ f: F, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        if let native = NativeKernels.current?.forward(F.self) {
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in native(x + r.lowerBound, y + r.lowerBound, r.count) }
+            return
+        }
         Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
             f.forward(x + r.lowerBound, y + r.lowerBound, r.count)
         }
@@ -20,6 +24,13 @@ extension Kernels {
     /// dx = g · f′, reading x or y = f(x) as `F.derivativeInput` says.
     package static func unaryBackward<F: UnaryFunction>(_ f: F, x: UnsafePointer<Float>, y: UnsafePointer<Float>?,
                                                         g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        if let native = NativeKernels.current?.backward(F.self) {
+            let at = F.derivativeInput == .output ? y! : x
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                native(at + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count)
+            }
+            return
+        }
         f.backward(x: x, y: y, g: g, dx: dx, n)
     }
 }

@@ -30,6 +30,7 @@ extension Kernels {
                             out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
         let (i, g) = (s.inputSize, s.gateWidth)
         fillOperands(x, h0: h0, c0: c0, saved, s)
+        let native = NativeKernels.current
         // [W_ih | W_hh]ᵀ, [I + H, 4H]: OpenBLAS ran these products a quarter faster on weights stored [k, n].
         BufferPool.withScratch(g * (i + s.hiddenSize)) { weightsT in
             stridedRead(weightIH, offset: 0, strides: [1, i], weightsT, shape: [i, g])
@@ -40,7 +41,8 @@ extension Kernels {
                                lda: i, b: weightsT, ldb: g, beta: 0, c: saved.gates + rows.lowerBound * g, ldc: g)
                 }
                 s.forEachSequenceGroup { group in
-                    lstmGroupForward(group, weightHHT: weightsT + i * g, bias: bias, fromZero: h0 == nil, out: out, saved: saved, s)
+                    lstmGroupForward(group, weightHHT: weightsT + i * g, bias: bias, fromZero: h0 == nil, out: out, saved: saved,
+                                     native: native, s)
                 }
             } }
         }
@@ -48,7 +50,8 @@ extension Kernels {
 
     /// All steps for the sequences in `group`. `fromZero`: h0 is zero, so step 0 has no recurrent product.
     private static func lstmGroupForward(_ group: Range<Int>, weightHHT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                         fromZero: Bool, out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
+                                         fromZero: Bool, out: UnsafeMutablePointer<Float>, saved: LSTMBuffers,
+                                         native: NativeKernels?, _ s: LSTMShape) {
         let (g, w) = (s.gateWidth, s.operandWidth)
         for t in 0..<s.steps {
             let first = s.row(t, group.lowerBound)
@@ -57,14 +60,14 @@ extension Kernels {
                            a: saved.operands + first * w + s.inputSize + 1, lda: s.batchRows * w, b: weightHHT, ldb: g,
                            beta: 1, c: saved.gates + first * g, ldc: s.batchRows * g)
             }
-            lstmStepForward(t, group, bias: bias, out: out, saved: saved, s)
+            lstmStepForward(t, group, bias: bias, out: out, saved: saved, native: native, s)
         }
     }
 
     /// The fused cell pass of step `t` for `group`: h_t to the output and the next step's operand row,
     /// c_t to the next step's cPrev, or to the output's last step row after the last step.
     private static func lstmStepForward(_ t: Int, _ group: Range<Int>, bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                                        saved: LSTMBuffers, _ s: LSTMShape) {
+                                        saved: LSTMBuffers, native: NativeKernels?, _ s: LSTMShape) {
         let (h, w, last) = (s.hiddenSize, s.operandWidth, t == s.steps - 1)
         for n in group {
             let r = s.row(t, n)
@@ -72,7 +75,7 @@ extension Kernels {
                                           hCopy: last ? nil : saved.operands + s.row(t + 1, n) * w + s.inputSize + 1,
                                           c: last ? out + s.outRow(s.steps, n) * h : saved.cPrev + s.row(t + 1, n) * h,
                                           tanhC: saved.tanhC + r * h)
-            LSTMCell.forward(gates: saved.gates + r * s.gateWidth, bias: bias, cPrev: saved.cPrev + r * h, target, h)
+            LSTMCell.forward(gates: saved.gates + r * s.gateWidth, bias: bias, cPrev: saved.cPrev + r * h, target, h, native: native)
         }
     }
 
@@ -81,13 +84,14 @@ extension Kernels {
     package static func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
                              saved: LSTMBuffers, grads: LSTMGradients, _ s: LSTMShape) {
         let (n, h, g) = (s.batch, s.hiddenSize, s.gateWidth)
+        let native = NativeKernels.current
         BufferPool.withScratch(s.rows * g) { dGates in
             BufferPool.withScratch(2 * n * h) { scratch in
                 let (dc, dh) = (scratch, scratch + n * h)
                 withLSTMWorkers {
                     s.forEachSequenceGroup { group in
                         lstmGroupBackward(group, gradOut, weightHH: weightHH, saved: saved, dc: dc, dh: dh, dGates: dGates,
-                                          needsDH0: grads.dh0 != nil, s)
+                                          needsDH0: grads.dh0 != nil, native: native, s)
                     }
                     lstmWeightGradients(dGates, weightIH: weightIH, operands: saved.operands, grads: grads, s)
                 }
@@ -100,7 +104,8 @@ extension Kernels {
     /// All steps back for the sequences in `group`; leaves their dh_0 and dc_0 in rows `group` of `dh`, `dc`.
     private static func lstmGroupBackward(_ group: Range<Int>, _ gradOut: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
                                           saved: LSTMBuffers, dc: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
-                                          dGates: UnsafeMutablePointer<Float>, needsDH0: Bool, _ s: LSTMShape) {
+                                          dGates: UnsafeMutablePointer<Float>, needsDH0: Bool, native: NativeKernels?,
+                                          _ s: LSTMShape) {
         let (h, g) = (s.hiddenSize, s.gateWidth)
         let (dc, dh) = (dc + group.lowerBound * h, dh + group.lowerBound * h)
         // dc starts as the gradient of c_T, dh from later steps as zero.
@@ -111,7 +116,7 @@ extension Kernels {
                 let r = s.row(t, n)
                 let state = LSTMCell.Saved(gates: saved.gates + r * g, cPrev: saved.cPrev + r * h, tanhC: saved.tanhC + r * h)
                 LSTMCell.backward(state, gradH: gradOut + s.outRow(t, n) * h, dhLater: dh + k * h, dc: dc + k * h,
-                                  dGates: dGates + r * g, h)
+                                  dGates: dGates + r * g, h, native: native)
             }
             guard t > 0 || needsDH0 else { continue }
             BLAS.sgemm(transA: false, transB: false, m: group.count, n: h, k: g, alpha: 1, a: dGates + s.row(t, group.lowerBound) * g,

@@ -22,9 +22,14 @@ package enum LSTMCell {
 
     /// Turns `gates` (pre-activations without bias) into σ(i), σ(f), tanh(g), σ(o) in place and computes
     /// c = f ⊙ c_prev + i ⊙ g, h = o ⊙ tanh(c).
+    /// `native` holds a C variant's fast paths, which give the same bits with wider vectors, or is nil.
     @inline(__always)
     static func forward(gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                        _ out: Targets, _ h: Int) {
+                        _ out: Targets, _ h: Int, native: NativeKernels?) {
+        if let native {
+            native.lstmForward(gates, bias, cPrev, out.h, out.hCopy, out.c, out.tanhC, h)
+            return
+        }
         var j = 0
         // A constant 4 lets the compiler drop the partial-group branches from the main loop.
         while j + 4 <= h {
@@ -59,7 +64,11 @@ package enum LSTMCell {
     /// and leaves dc_{t−1} = dc ⊙ f in `dc`.
     @inline(__always)
     static func backward(_ saved: Saved, gradH: UnsafePointer<Float>, dhLater: UnsafePointer<Float>,
-                         dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>, _ h: Int) {
+                         dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>, _ h: Int, native: NativeKernels?) {
+        if let native {
+            native.lstmBackward(saved.gates, saved.cPrev, saved.tanhC, gradH, dhLater, dc, dGates, h)
+            return
+        }
         var j = 0
         while j + 4 <= h {
             backward(saved, gradH: gradH, dhLater: dhLater, dc: dc, dGates: dGates, h, at: j, lanes: 4)

@@ -13,12 +13,15 @@ struct DifferentialTests {
     static let backends: (cpu: any Backend.Type, reference: any Backend.Type) = (CPUBackend.self, ReferenceBackend.self)
 
     @Test("forward and backward agree", arguments: DifferentialTable.rows)
-    func primitiveAgrees(_ row: PrimitiveRow) {
+    func primitiveAgrees(_ row: PrimitiveRow) { Self.compare(row) }
+
+    /// Every variant of `row` on both backends, element by element within the row's tolerance.
+    static func compare(_ row: PrimitiveRow) {
         for (number, variant) in row.variants(row.count).enumerated() {
             var g = Generator(seed: UInt64(number))
             let values = variant.inputs.map { $0.draw(&g) }
-            let cpu = Outcome.run(variant, values: values, on: Self.backends.cpu)
-            let reference = Outcome.run(variant, values: values, on: Self.backends.reference)
+            let cpu = Outcome.run(variant, values: values, on: backends.cpu)
+            let reference = Outcome.run(variant, values: values, on: backends.reference)
             let context = "\(row.name) \(variant) (\(row.tolerance))"
             #expect(cpu.shape == reference.shape, "\(context): shapes \(cpu.shape) and \(reference.shape)")
             if let problem = row.tolerance.mismatch(cpu.output, reference.output) { Issue.record("\(context): output \(problem)") }
