@@ -38,7 +38,7 @@ import Nabla
         #expect(c.warmupSteps == 7 && c.minLearningRate == 1e-4 && c.weightDecayParameters == "matrices" && c.amsgrad == true)
         #expect(c.dampening == 0.2 && c.rmspropAlpha == 0.9 && c.classWeights == [1, 2.5])
         #expect(c.accumulationSteps == 4 && c.evalEvery == 50 && c.rotation == 15)
-        let defaults = try TrainOptions.parse([]).configuration()
+        let defaults = try TrainOptions.parse(["--model", "spec.yaml"]).configuration()
         #expect(defaults.amsgrad == nil && defaults.warmupEpochs == nil && defaults.classWeights == nil)
     }
 
