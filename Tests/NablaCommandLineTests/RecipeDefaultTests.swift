@@ -14,7 +14,7 @@ import Nabla
     @Test(arguments: ["mlp", "cnn", "lstm", "resnet", "linear"])
     func eachPresetResolvesToItsRecipe(name: String) throws {
         let c = try Self.resolved(name)
-        let expected: (lr: Double, batch: String) = name == "lstm" ? (3e-3, "64") : (2e-3, "64")
+        let expected: (lr: Double, batch: String) = name == "lstm" ? (3e-3, "64") : name == "cnn" ? (2e-3, "32") : (2e-3, "64")
         #expect(c.optimizer == "adamw" && c.learningRate == expected.lr && c.weightDecay == nil)
         #expect(c.batchSize == expected.batch && c.lrSchedule == "cosine" && c.warmupEpochs == 1 && c.warmupSteps == nil)
         #expect(c.minLearningRate == 1e-5 && c.labelSmoothing == 0.1 && c.validationSplit == 0.05)
@@ -44,6 +44,7 @@ import Nabla
     @Test func helpListsEachPresetsRecipe() {
         let help = Train.helpMessage(columns: 1000)
         #expect(help.contains("  mlp: --optimizer adamw --lr 0.002 --batch-size 64 --warmup-epochs 1 --lr-schedule cosine --min-lr 1e-05 --label-smoothing 0.1 --val-split 0.05"))
+        #expect(help.contains("  cnn: --optimizer adamw --lr 0.002 --batch-size 32 --warmup-epochs 1"))
         #expect(help.contains("  lstm: --optimizer adamw --lr 0.003 --batch-size 64"))
         #expect(help.contains("(default: the preset's recipe, listed below; otherwise 128)"))
     }
