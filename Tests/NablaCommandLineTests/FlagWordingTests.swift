@@ -108,8 +108,8 @@ import Nabla
     @Test func helpReadsTheTable() {
         let help = Train.helpMessage(columns: 1000)
         #expect(help.contains("--lr <lr>") && help.contains(Hyperparameters.learningRate.summary.description))
-        #expect(help.contains("(default: 0.001; 0.01 for adagrad and rmsprop)"))
-        #expect(help.contains("(default: 0.0; 0.01 for adamw)"))
+        #expect(help.contains("(default: the preset's recipe, listed below; otherwise 0.001; 0.01 for adagrad and rmsprop)"))
+        #expect(help.contains("(default: the preset's recipe, listed below; otherwise 0.0; 0.01 for adamw)"))
         #expect(help.contains("Early stopping patience in epochs (needs --val-split above 0)."))
         #expect(help.contains("--epochs <epochs>") && help.contains("Total epochs. (default: 5)"))
     }

@@ -25,7 +25,7 @@ import Nabla
         // A setting given again with another value is refused, naming its flag.
         let other = try Train.parse(["--data", data, "--optimizer", "sgd", "--epochs", "2", "--out", out, "--resume"])
         #expect { try other.configuration(URL(fileURLWithPath: out)) } throws: {
-            commandLineMessage(for: $0).hasPrefix("--optimizer \"sgd\" differs from the run's own (\"adam\")")
+            commandLineMessage(for: $0).hasPrefix("--optimizer \"sgd\" differs from the run's own (\"adamw\")")   // the linear recipe's
         }
         // --config trains a new run with the saved settings.
         let saved = URL(fileURLWithPath: out).appendingPathComponent("checkpoint/config.json").path

@@ -1,5 +1,7 @@
 /// The hyper-parameters of training, one row each: the default, the accepted values and a
 /// description. Everything that takes one of these settings reads its default and its rule here.
+/// A model preset trained by `nabla train` starts from its recipe instead (`TrainingRecipe` in
+/// NablaRuns: optimizer, rate, batch size, schedule, smoothing, validation split); a spec file does not.
 ///
 /// ```swift
 /// var config = RunConfiguration()            // config.epochs == Hyperparameters.epochs.defaultValue

@@ -11,6 +11,11 @@ struct Train: ParsableCommand {
               nabla train --data fashion-mnist --model cnn --epochs 3 --out runs/cnn
               nabla train --data csv:iris.csv --standardize --model mlp --hidden 16 --batch-size all
               nabla train --data spirals --model model.yaml --optimizer sgd --lr 0.1 --momentum 0.9
+
+            Defaults: each preset trains with its recipe, the options below, unless given otherwise \
+            (a spec file takes the plain defaults shown with each option). Another --optimizer starts \
+            from its own rate and weight decay; another --lr-schedule comes without the recipe's warm-up and floor.
+            \(TrainingRecipe.commandLineTable)
             """)
 
     @OptionGroup var options: TrainOptions
@@ -63,7 +68,10 @@ extension Train {
     /// resuming a run, its own saved settings, which options may change only in how long it runs and
     /// its learning rate.
     func configuration(_ directory: URL) throws -> RunConfiguration {
-        let baseline = try TrainOptions.parse([]).configuration()
+        // What the options are compared with: the defaults for the model asked for, its recipe included,
+        // so that only the options given count as changes (a different --model is one).
+        var baseline = try TrainOptions.parse(["--model", options.model]).configuration()
+        baseline.model = try TrainOptions.parse([]).model
         var requested = try options.configuration()
         if let config {
             requested = try RunConfiguration.load(contentsOf: URL(fileURLWithPath: config)).applying(changesIn: requested, from: baseline)
@@ -84,4 +92,31 @@ func jsonLine<T: Encodable>(_ value: T) throws -> String {
     encoder.outputFormatting = [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+extension TrainingRecipe {
+    /// The recipe as the options that give it, e.g. `--optimizer adamw --lr 0.002 … --val-split 0.05`.
+    var commandLine: String {
+        var config = RunConfiguration()
+        apply(to: &config)
+        var options = ["--optimizer \(config.optimizer)", "--lr \(Self.show(learningRate))"]
+        if let weightDecay { options.append("--weight-decay \(Self.show(weightDecay))") }
+        options.append("--batch-size \(config.batchSize)")
+        if let warmupEpochs { options.append("--warmup-epochs \(warmupEpochs)") }
+        options.append("--lr-schedule \(lrSchedule)")
+        if let minLearningRate { options.append("--min-lr \(Self.show(minLearningRate))") }
+        options += ["--label-smoothing \(Self.show(Double(labelSmoothing)))", "--val-split \(Self.show(validationSplit))"]
+        return options.joined(separator: " ")
+    }
+
+    /// One line per preset: `  mlp: --optimizer adamw …`.
+    static var commandLineTable: String {
+        ModelPreset.allCases.map { "  \($0.rawValue): \(presets[$0]?.commandLine ?? standard.commandLine)" }.joined(separator: "\n")
+    }
+
+    /// `0.002` rather than `0.0020000000949949026`, `1e-05` as Swift writes it.
+    private static func show(_ value: Double) -> String {
+        let text = "\(Float(value))"
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
 }

@@ -13,7 +13,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "A held-out test file for csv:/npy: data, in the same format (csv:PATH or npy:X,Y).") var testData: String?
     @Option(help: "classification or regression for CSV/NPY labels (default: classification only for labels 0…K−1 or ±1 with every class present and K ≤ rows/10).")
     var task: Task?
-    @Option(parsing: .unconditional, help: Hyperparameters.validationSplit.help) var valSplit = Hyperparameters.validationSplit.defaultValue
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.validationSplit.help, otherwise: "\(Hyperparameters.validationSplit.defaultValue)")) var valSplit: Double?
     @Flag(help: "Random crops and flips of image batches.") var augment = false
     @Option(name: .customLong("poly-features"), parsing: .unconditional, help: Hyperparameters.polyFeatures.help) var polyFeatures: Int?
 
@@ -30,19 +30,19 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Hyperparameters.blockSize.help) var blockSize = Hyperparameters.blockSize.defaultValue
 
     @Option(help: "cross-entropy, hinge (two classes, ±1) or multi-margin (classification); mse, mae, rmse, msle, huber, smooth-l1 (regression).") var loss: String?
-    @Option(parsing: .unconditional, help: Hyperparameters.labelSmoothing.help) var labelSmoothing = Hyperparameters.labelSmoothing.defaultValue
-    @Option(help: "\(listed(OptimizerKind.names)).") var optimizer = RunConfiguration().optimizer
-    @Option(parsing: .unconditional, help: Hyperparameters.learningRate.help) var lr: Double?
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.labelSmoothing.help, otherwise: "\(Hyperparameters.labelSmoothing.defaultValue)")) var labelSmoothing: Float?
+    @Option(help: recipeHelp("\(listed(OptimizerKind.names)).", otherwise: TrainingRecipe.standard.optimizer.rawValue)) var optimizer: String?
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.learningRate.help)) var lr: Double?
     @Option(parsing: .unconditional, help: Hyperparameters.momentum.help) var momentum: Double?
     @Option(parsing: .unconditional, help: Hyperparameters.beta1.help) var beta1 = Hyperparameters.beta1.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.beta2.help) var beta2 = Hyperparameters.beta2.defaultValue
-    @Option(help: "\(listed(RunConfiguration.scheduleNames)).") var lrSchedule = RunConfiguration().lrSchedule
+    @Option(help: recipeHelp("\(listed(RunConfiguration.scheduleNames)).", otherwise: TrainingRecipe.standard.lrSchedule)) var lrSchedule: String?
     @Option(parsing: .unconditional, help: Hyperparameters.lrStepSize.help) var lrStep = Hyperparameters.lrStepSize.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.lrGamma.help) var lrGamma = Hyperparameters.lrGamma.defaultValue
-    @Option(help: Hyperparameters.batchSize.help) var batchSize = RunConfiguration().batchSize
+    @Option(help: recipeHelp(Hyperparameters.batchSize.help, otherwise: "\(Hyperparameters.batchSize.defaultValue)")) var batchSize: String?
     @Option(parsing: .unconditional, help: Hyperparameters.epochs.help) var epochs = Hyperparameters.epochs.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.maxSteps.help) var maxSteps: Int?
-    @Option(parsing: .unconditional, help: Hyperparameters.weightDecay.help) var weightDecay: Double?
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.weightDecay.help)) var weightDecay: Double?
     @Option(parsing: .unconditional, help: Hyperparameters.l1.help) var l1 = Hyperparameters.l1.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.l2.help) var l2 = Hyperparameters.l2.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.clipNorm.help) var clipNorm: Double?
@@ -55,7 +55,7 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Hyperparameters.syntheticCount.help) var samples = Hyperparameters.syntheticCount.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.huberDelta.help) var huberDelta = Hyperparameters.huberDelta.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.eps.help) var eps: Double?
-    @Option(parsing: .unconditional, help: Hyperparameters.warmupEpochs.help) var warmupEpochs: Int?
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.warmupEpochs.help)) var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: Hyperparameters.plateauPatience.help)
     var plateauPatience = Hyperparameters.plateauPatience.defaultValue
     @Option(parsing: .unconditional, help: Hyperparameters.clipValue.help) var clipValue: Double?
@@ -68,18 +68,18 @@ struct TrainOptions: ParsableArguments {
     var divergenceSteps: Int?
     @OptionGroup var loop: TrainingLoopOptions
 
+    /// The run's settings: the model's recipe (`RunConfiguration(model:)`), with every option given on top.
     func configuration() throws -> RunConfiguration {
-        var c = RunConfiguration()
+        var c = RunConfiguration(model: model)
         c.data = data
         c.dataDirectory = dataDir
         c.labelColumn = labelColumn
         c.standardize = standardize
         c.task = task
         c.testData = testData
-        c.validationSplit = valSplit
+        if let valSplit { c.validationSplit = valSplit }
         c.augment = augment
         c.polyFeatures = polyFeatures
-        c.model = model
         c.hidden = try hidden.map(Self.parseSizes)
         c.activation = activation
         c.dropout = dropout
@@ -88,19 +88,25 @@ struct TrainOptions: ParsableArguments {
         c.pretrained = pretrained
         (c.layers, c.heads, c.embed, c.blockSize) = (layers, heads, embed, blockSize)
         c.loss = loss
-        c.labelSmoothing = labelSmoothing
-        c.optimizer = optimizer
-        c.learningRate = lr
+        if let labelSmoothing { c.labelSmoothing = labelSmoothing }
+        if let optimizer, optimizer != c.optimizer {
+            // Another optimizer than the recipe's starts from its own defaults.
+            (c.optimizer, c.learningRate, c.weightDecay) = (optimizer, nil, nil)
+        }
+        if let lr { c.learningRate = lr }
         c.momentum = momentum
         c.beta1 = beta1
         c.beta2 = beta2
-        c.lrSchedule = lrSchedule
+        if let lrSchedule, lrSchedule != c.lrSchedule {
+            // Another schedule than the recipe's comes without the recipe's warm-up and floor.
+            (c.lrSchedule, c.warmupEpochs, c.minLearningRate) = (lrSchedule, nil, nil)
+        }
         c.lrStepSize = lrStep
         c.lrGamma = lrGamma
-        c.batchSize = batchSize
+        if let batchSize { c.batchSize = batchSize }
         c.epochs = epochs
         c.maxSteps = maxSteps
-        c.weightDecay = weightDecay
+        if let weightDecay { c.weightDecay = weightDecay }
         c.l1 = l1
         c.l2 = l2
         c.clipNorm = clipNorm
@@ -112,7 +118,7 @@ struct TrainOptions: ParsableArguments {
         c.syntheticCount = samples
         c.huberDelta = huberDelta
         c.eps = eps
-        c.warmupEpochs = warmupEpochs
+        if let warmupEpochs { c.warmupEpochs = warmupEpochs }
         c.plateauPatience = plateauPatience
         c.clipValue = clipValue
         c.explodingThreshold = explodingThreshold
@@ -120,6 +126,7 @@ struct TrainOptions: ParsableArguments {
         c.divergenceFactor = divergenceFactor
         c.divergenceSteps = divergenceSteps
         try loop.apply(to: &c)
+        if warmupEpochs != nil, loop.warmupSteps != nil { c.warmupEpochs = warmupEpochs }   // both given: validation says so
         return c
     }
 
@@ -148,4 +155,12 @@ extension Hyperparameter {
         let special = groups.keys.sorted().map { value in "\(value) for \(listed(groups[value]!.map(\.rawValue), "and"))" }
         return ArgumentHelp("\(summary) (default: \(defaultValue); \(special.joined(separator: "; ")))")
     }
+}
+
+/// `help` with the note that a preset's recipe sets this option's default (see `TrainingRecipe`), and
+/// the plain default, `otherwise`, that a spec file gets: a help that states its defaults keeps them.
+func recipeHelp(_ help: ArgumentHelp, otherwise: String? = nil) -> ArgumentHelp {
+    let recipe = "default: the preset's recipe, listed below; otherwise "
+    if help.abstract.contains("(default: ") { return ArgumentHelp(help.abstract.replacingOccurrences(of: "(default: ", with: "(" + recipe)) }
+    return ArgumentHelp("\(help.abstract) (\(recipe)\(otherwise ?? "none"))")
 }

@@ -5,8 +5,8 @@ import Nabla
 /// The options of `train` for the training loop's schedules, parameter groups, accumulation and
 /// evaluation periods, and the optimizer and data settings that came with them; part of `TrainOptions`.
 struct TrainingLoopOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: Hyperparameters.warmupSteps.help) var warmupSteps: Int?
-    @Option(parsing: .unconditional, help: "\(Hyperparameters.minLearningRate.help.abstract) (default: 0)") var minLr: Double?
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.warmupSteps.help)) var warmupSteps: Int?
+    @Option(parsing: .unconditional, help: recipeHelp(Hyperparameters.minLearningRate.help, otherwise: "\(Hyperparameters.minLearningRate.defaultValue)")) var minLr: Double?
     @Option(help: "Which parameters weight decay applies to: all, or matrices (rank ≥ 2: no decay on biases and norms, as nanoGPT) (default: matrices for gpt, all otherwise).")
     var weightDecayParams: String?
     @Flag(help: "AMSGrad for adam and adamw.") var amsgrad = false
@@ -17,10 +17,11 @@ struct TrainingLoopOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Hyperparameters.evalEvery.help) var evalEvery: Int?
     @Option(parsing: .unconditional, help: Hyperparameters.rotation.help) var rotate: Double?
 
-    /// Sets these options' settings in `config`; an option left out leaves the setting unset.
+    /// Sets these options' settings in `config`; an option left out leaves the setting as it is
+    /// (the recipe's warm-up and floor, or unset). Warm-up in steps replaces warm-up in epochs.
     func apply(to config: inout RunConfiguration) throws {
-        config.warmupSteps = warmupSteps
-        config.minLearningRate = minLr
+        if let warmupSteps { (config.warmupSteps, config.warmupEpochs) = (warmupSteps, nil) }
+        if let minLr { config.minLearningRate = minLr }
         config.weightDecayParameters = weightDecayParams
         config.amsgrad = amsgrad ? true : nil
         config.dampening = dampening
