@@ -35,7 +35,8 @@ public struct TrainingRecipe: Sendable, Equatable {
         batchSize: Hyperparameters.batchSize.defaultValue, lrSchedule: "none", warmupEpochs: nil, minLearningRate: nil,
         labelSmoothing: Hyperparameters.labelSmoothing.defaultValue, validationSplit: Hyperparameters.validationSplit.defaultValue)
 
-    /// Each preset's recipe, tuned on Fashion-MNIST for 5 epochs (Benchmarks/RECIPES.md records every run).
+    /// Each classifier preset's recipe, tuned on Fashion-MNIST for 5 epochs (Benchmarks/RECIPES.md records
+    /// every run). The `gpt` preset has none: a text run takes `standard` and the settings it is given.
     public static let presets: [ModelPreset: TrainingRecipe] = {
         // Holding out 5% rather than 10% leaves 57,000 Fashion-MNIST images to train on, and 3,000 to validate.
         let base = TrainingRecipe(

@@ -7,8 +7,11 @@ import Nabla
 
 /// Each preset's recipe is one row of `TrainingRecipe.presets`, and `RunConfiguration(model:)` starts from it.
 @Suite struct TrainingRecipeTests {
+    /// The image and sequence classifiers' recipes were tuned on Fashion-MNIST; the gpt preset trains on
+    /// text with the library's defaults and the settings its run gives (Benchmarks/README.md's recipe).
     @Test func everyPresetHasARecipe() {
-        #expect(Set(TrainingRecipe.presets.keys) == Set(ModelPreset.allCases))
+        #expect(Set(TrainingRecipe.presets.keys) == Set(ModelPreset.allCases).subtracting([.gpt]))
+        #expect(TrainingRecipe.for(model: "gpt") == .standard)
         #expect(TrainingRecipe.for(model: "CNN") == TrainingRecipe.presets[.cnn])
         #expect(TrainingRecipe.for(model: "model.yaml") == .standard)
     }
