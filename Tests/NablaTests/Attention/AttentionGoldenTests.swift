@@ -14,7 +14,8 @@ import Nabla
         let mask: AttentionMask? = switch c.args["mask"]?.stringValue {
         case "additive": .additive(t[3])
         case "allowed": .allowed(t[3])
-        default: nil
+        case nil: nil
+        case let other?: preconditionFailure("\(c.name): unknown mask kind \(other)")
         }
         return scaledDotProductAttention(query: t[0], key: t[1], value: t[2], mask: mask,
                                          isCausal: c.args["is_causal"]?.bool ?? false, scale: c.args["scale"]?.float)
