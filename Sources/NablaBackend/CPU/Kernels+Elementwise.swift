@@ -10,27 +10,22 @@ package enum Kernels {
 // MARK: - Unary
 
 extension Kernels {
-    /// y = f(x), split across cores in chunks of `parallelGrain`.
+    /// y = f(x), split across cores in chunks of `parallelGrain`. The function's own `forward` picks
+    /// its fastest loop (a C kernel of the current SIMD variant where it has one).
     package static func unary<F: UnaryFunction>(_ f: F, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        if let native = NativeKernels.current?.forward(F.self) {
-            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in native(x + r.lowerBound, y + r.lowerBound, r.count) }
-            return
+        guard n >= 2 * parallelGrain else {
+            // One chunk: no closure to build around `f`, which costs more than a small op's loop.
+            return f.forward(x, y, n)
         }
         Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
             f.forward(x + r.lowerBound, y + r.lowerBound, r.count)
         }
     }
 
-    /// dx = g · f′, reading x or y = f(x) as `F.derivativeInput` says.
+    /// dx = g · f′, reading x or y = f(x) as `F.derivativeInput` says; the function's own `backward`
+    /// splits the work where it pays.
     package static func unaryBackward<F: UnaryFunction>(_ f: F, x: UnsafePointer<Float>, y: UnsafePointer<Float>?,
                                                         g: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        if let native = NativeKernels.current?.backward(F.self) {
-            let at = F.derivativeInput == .output ? y! : x
-            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
-                native(at + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count)
-            }
-            return
-        }
         f.backward(x: x, y: y, g: g, dx: dx, n)
     }
 }

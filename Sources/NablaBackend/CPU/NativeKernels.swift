@@ -3,7 +3,8 @@ import NablaKernelsC
 /// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam update,
 /// the LSTM cell, and ReLU, tanh and sigmoid forward and backward. Each gives the same bits as the Swift
 /// path it replaces, with wider vectors; `SIMDVariant.baseline` has none, so the Swift path runs.
-struct NativeKernels: Sendable {
+/// A class, so that looking the table up costs a reference, not a copy of every pointer in it.
+final class NativeKernels: Sendable {
     typealias Map = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
     typealias Zip = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
     typealias Adam = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
@@ -21,6 +22,19 @@ struct NativeKernels: Sendable {
     let tanhForward: Map, tanhBackward: Zip
     let sigmoidForward: Map, sigmoidBackward: Zip
     let lstmForward: CellForward, lstmBackward: CellBackward
+
+    init(adam: Adam, reluForward: Map, reluBackward: Zip, tanhForward: Map, tanhBackward: Zip,
+         sigmoidForward: Map, sigmoidBackward: Zip, lstmForward: CellForward, lstmBackward: CellBackward) {
+        self.adam = adam
+        self.reluForward = reluForward
+        self.reluBackward = reluBackward
+        self.tanhForward = tanhForward
+        self.tanhBackward = tanhBackward
+        self.sigmoidForward = sigmoidForward
+        self.sigmoidBackward = sigmoidBackward
+        self.lstmForward = lstmForward
+        self.lstmBackward = lstmBackward
+    }
 
     /// The fast paths of `SIMDVariant.current`, or nil for the portable path.
     static var current: NativeKernels? { of(SIMDVariant.current) }
@@ -51,19 +65,12 @@ struct NativeKernels: Sendable {
     private static let avx512: NativeKernels? = nil
     #endif
 
-    /// y = f(x) for the functions with a C path, else nil.
-    func forward<F: UnaryFunction>(_: F.Type) -> Map? {
-        if F.self == Elementwise.ReLU.self { return reluForward }
-        if F.self == Elementwise.Tanh.self { return tanhForward }
-        if F.self == Elementwise.Sigmoid.self { return sigmoidForward }
-        return nil
-    }
-
-    /// dx = g·f′ from what `F.derivativeInput` names, for the functions with a C path, else nil.
-    func backward<F: UnaryFunction>(_: F.Type) -> Zip? {
-        if F.self == Elementwise.ReLU.self { return reluBackward }
-        if F.self == Elementwise.Tanh.self { return tanhBackward }
-        if F.self == Elementwise.Sigmoid.self { return sigmoidBackward }
-        return nil
+    /// dx = g·f′ through a C backward kernel, where `at` is what it reads (x or y = f(x)), split
+    /// across cores in chunks of `Kernels.parallelGrain`.
+    static func run(_ kernel: Zip, _ at: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                    _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
+            kernel(at + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count)
+        }
     }
 }

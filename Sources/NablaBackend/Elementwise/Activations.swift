@@ -9,9 +9,12 @@ extension Elementwise {
         public init?(arguments: [String: Float]) {}
         public func value(_ x: Float) -> Float { Foundation.tanh(x) }
         public func derivative(at y: Float) -> Float { 1 - y * y }
-        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { VectorMath.tanh(x, y, n) }
+        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.tanhForward { kernel(x, y, n) } else { VectorMath.tanh(x, y, n) }
+        }
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.tanhBackward { return NativeKernels.run(kernel, y!, g, dx, n) }
             Kernels.simdZip(y!, g, dx, n) { yv, gv in gv * (1 - yv * yv) }
         }
     }
@@ -24,9 +27,12 @@ extension Elementwise {
         public init?(arguments: [String: Float]) {}
         public func value(_ x: Float) -> Float { x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) }
         public func derivative(at y: Float) -> Float { y * (1 - y) }
-        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { VectorMath.sigmoid(x, y, n) }
+        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.sigmoidForward { kernel(x, y, n) } else { VectorMath.sigmoid(x, y, n) }
+        }
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.sigmoidBackward { return NativeKernels.run(kernel, y!, g, dx, n) }
             Kernels.simdZip(y!, g, dx, n) { yv, gv in gv * yv * (1 - yv) }
         }
     }
@@ -40,10 +46,12 @@ extension Elementwise {
         public func value(_ x: Float) -> Float { x > 0 ? x : 0 }
         public func derivative(at x: Float) -> Float { x > 0 ? 1 : 0 }
         public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.reluForward { return kernel(x, y, n) }
             Kernels.simdZip(x, x, y, n) { v, _ in SIMDMath.Vector(repeating: 0).replacing(with: v, where: v .> 0) }
         }
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.reluBackward { return NativeKernels.run(kernel, x, g, dx, n) }
             // Branch-free: the sign of x is random, so a branch per element mispredicts half the time.
             Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
                 Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in

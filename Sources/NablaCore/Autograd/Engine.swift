@@ -55,8 +55,8 @@ package enum Engine {
                     continue
                 }
                 let inputGrads = Gradients.vjp(node, grad)
-                for (input, g) in zip(node.inputs, inputGrads) {
-                    guard let child = input.node, let g else { continue }
+                for (index, input) in node.inputs.enumerated() where index < inputGrads.count {
+                    guard let child = input.node, let g = inputGrads[index] else { continue }
                     precondition(g.shape == input.shape,
                                  "autograd: gradient of \(node.op) has shape \(g.shape), input has \(input.shape)")
                     child.pending = child.pending.map { $0 + g } ?? g

@@ -4,7 +4,7 @@ import NablaBackend
 /// so a primitive without a gradient does not compile. Runs under no-grad.
 package enum Gradients {
     /// Vector–Jacobian products: the gradient for each of `node.inputs`, given the output's gradient `g`.
-    static func vjp(_ node: Node, _ g: Tensor) -> [Tensor?] {
+    static func vjp(_ node: Node, _ g: Tensor) -> InputGradients {
         let inputs = node.inputs
         switch node.op {
         case .leaf:
@@ -48,10 +48,10 @@ package enum Gradients {
             return [Tensor(shape: inputs[0].shape, storage: dx)]
         case .concat(let axis):
             var start = 0
-            return inputs.map { input in
+            return InputGradients(inputs.map { input in
                 defer { start += input.shape[axis] }
                 return g.narrow(axis: axis, start: start, length: input.shape[axis])
-            }
+            })
         case .gather(let axis, let index):
             let x = inputs[0]
             let dx = TensorStorage(uninitializedCount: x.count)
@@ -100,10 +100,10 @@ package enum Gradients {
         let dx = TensorStorage(uninitializedCount: x.count)
         Backends.current.unaryBackward(f, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
                                        g: g.storage.pointer, dx: dx.pointer, count: x.count)
-        return Tensor(shape: x.shape, storage: dx)
+        return Tensor(shape: x.shape, storage: dx, node: nil)
     }
 
-    private static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, _ g: Tensor) -> [Tensor?] {
+    private static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, _ g: Tensor) -> InputGradients {
         let (da, db): (Tensor, Tensor)
         switch op {
         case .add: (da, db) = (g, g)
@@ -124,7 +124,7 @@ package enum Gradients {
         return [a.node == nil ? nil : da.sumTo(a.shape), b.node == nil ? nil : db.sumTo(b.shape)]
     }
 
-    private static func matmul(_ a: Tensor, _ b: Tensor, _ g: Tensor, transA: Bool, transB: Bool) -> [Tensor?] {
+    private static func matmul(_ a: Tensor, _ b: Tensor, _ g: Tensor, transA: Bool, transB: Bool) -> InputGradients {
         var da: Tensor? = nil, db: Tensor? = nil
         if a.node != nil {
             switch (transA, transB) {
@@ -145,7 +145,7 @@ package enum Gradients {
         return [da?.sumTo(a.shape), db?.sumTo(b.shape)]
     }
 
-    private static func batchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics) -> [Tensor?] {
+    private static func batchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics) -> InputGradients {
         let (x, weight) = (inputs[0], inputs[1])
         let layout = Functional.channelLayout(x)
         let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
@@ -157,7 +157,7 @@ package enum Gradients {
                 Tensor(shape: [layout.channels], storage: dBias)]
     }
 
-    private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> [Tensor?] {
+    private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> InputGradients {
         let (x, w) = (inputs[0], inputs[1])
         let s = Functional.convShape(x, w, window)
         let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
@@ -167,10 +167,10 @@ package enum Gradients {
                                         dx: dx?.pointer, dWeight: dw?.pointer, dBias: db?.pointer, s)
         var result: [Tensor?] = [dx.map { Tensor(shape: x.shape, storage: $0) }, dw.map { Tensor(shape: w.shape, storage: $0) }]
         if hasBias { result.append(db.map { Tensor(shape: [s.outChannels], storage: $0) }) }
-        return result
+        return InputGradients(result)
     }
 
-    private static func lstm(_ inputs: [Tensor], _ g: Tensor, _ saved: LSTMSaved) -> [Tensor?] {
+    private static func lstm(_ inputs: [Tensor], _ g: Tensor, _ saved: LSTMSaved) -> InputGradients {
         let (x, weightIH, weightHH, bias, h0, c0) = saved.split(inputs)
         let roles: [Tensor?] = [x, weightIH, weightHH, bias, h0, c0]   // the recorded order; absent ones nil
         // Only the inputs that take part in the graph get a buffer, and so a computed gradient.
@@ -180,12 +180,12 @@ package enum Gradients {
         Backends.current.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
                                       weightHH: weightHH.storage.pointer, saved: saved.buffers, grads: grads, saved.shape)
         // One entry per recorded input: absent roles are dropped, inputs that need no gradient get nil.
-        return zip(roles, d).compactMap { role, storage in
+        return InputGradients(zip(roles, d).compactMap { role, storage in
             role.map { input in storage.map { Tensor(shape: input.shape, storage: $0) } }
-        }
+        })
     }
 
-    private static func attention(_ inputs: [Tensor], _ g: Tensor, _ saved: AttentionSaved) -> [Tensor?] {
+    private static func attention(_ inputs: [Tensor], _ g: Tensor, _ saved: AttentionSaved) -> InputGradients {
         let s = saved.shape
         // Packed: one operand holds q, k and v (their layouts say where), and its gradient holds dq, dk and dv.
         let operands = saved.packed ? [inputs[0], inputs[0], inputs[0]] : Array(inputs.prefix(3))
@@ -204,6 +204,6 @@ package enum Gradients {
         if let mask {
             result.append(dScores.map { Tensor(shape: [s.batch, s.heads, s.queries, s.keys], storage: $0).sumTo(mask.shape) })
         }
-        return result
+        return InputGradients(result)
     }
 }

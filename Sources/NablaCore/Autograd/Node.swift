@@ -13,16 +13,21 @@ package final class Node {
     var pending: Tensor?
     /// The number of the walk that last visited this node.
     var visitMark: UInt64 = 0
+    /// Whether `op` is `.leaf`, kept apart so that the backward walk need not copy `op` to ask.
+    let isLeaf: Bool
 
+    /// A recorded op; leaves come from `leaf()`.
     init(op: Primitive, inputs: [Tensor]) {
         self.op = op
         self.inputs = inputs
+        isLeaf = false
     }
 
-    static func leaf() -> Node { Node(op: .leaf, inputs: []) }
-
-    var isLeaf: Bool {
-        if case .leaf = op { return true }
-        return false
+    private init() {
+        op = .leaf
+        inputs = []
+        isLeaf = true
     }
+
+    static func leaf() -> Node { Node() }
 }

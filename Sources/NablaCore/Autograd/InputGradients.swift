@@ -1,0 +1,36 @@
+/// The gradients `Gradients.vjp` gives a node's inputs, in input order, nil where an input gets none.
+/// Up to two are held inline, so that the backward step of a one- or two-input op allocates no array:
+/// at a small op's size that allocation costs more than the kernel.
+struct InputGradients: ExpressibleByArrayLiteral {
+    private let first: Tensor?
+    private let second: Tensor?
+    /// All of them, when there are more than two.
+    private let more: [Tensor?]?
+    /// How many inputs the gradients cover.
+    let count: Int
+
+    @inline(__always)
+    init(arrayLiteral elements: Tensor?...) {
+        self.init(elements)
+    }
+
+    @inline(__always)
+    init(_ elements: [Tensor?]) {
+        count = elements.count
+        if elements.count <= 2 {
+            first = elements.count > 0 ? elements[0] : nil
+            second = elements.count > 1 ? elements[1] : nil
+            more = nil
+        } else {
+            first = nil
+            second = nil
+            more = elements
+        }
+    }
+
+    /// The gradient for input `index`, which is below `count`.
+    subscript(index: Int) -> Tensor? {
+        if let more { return more[index] }
+        return index == 0 ? first : second
+    }
+}
