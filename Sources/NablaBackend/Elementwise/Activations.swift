@@ -103,7 +103,8 @@ extension Elementwise {
         public func derivative(at x: Float) -> Float { x > 0 ? Self.scale : Self.scale * Self.alpha * Foundation.exp(x) }
     }
 
-    /// x·Φ(x) with the exact normal CDF, PyTorch's default GELU; evaluated in Double.
+    /// x·Φ(x) with the exact normal CDF, PyTorch's default GELU. The scalar definition is evaluated in
+    /// Double through libm's erf; the CPU loops use `SIMDMath.normalCDF`, within 4e-7 of it.
     public struct GELU: UnaryFunction {
         public static let name = "gelu"
         public static let derivativeInput = DerivativeInput.input
@@ -120,6 +121,15 @@ extension Elementwise {
             let pdf = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
             return Float(cdf + v * pdf)
         }
+        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { VectorMath.gelu(x, y, n) }
+        public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                             dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
+                Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
+                    gv * SIMDMath.geluDerivative(xv)
+                }
+            }
+        }
     }
 
     /// x·σ(x), also called swish; d/dx = σ(x)(1 + x(1 − σ(x))).
@@ -132,6 +142,16 @@ extension Elementwise {
         public func derivative(at x: Float) -> Float {
             let s = Sigmoid().value(x)
             return s * (1 + x * (1 - s))
+        }
+        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { VectorMath.silu(x, y, n) }
+        public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
+                             dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
+                Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
+                    let s = SIMDMath.sigmoid(xv)
+                    return gv * s * (xv * (1 - s) + 1)
+                }
+            }
         }
     }
 

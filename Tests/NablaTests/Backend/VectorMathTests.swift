@@ -145,6 +145,37 @@ struct VectorMathTests {
         #expect(output[4].isNaN && output[5] == 0.5)
     }
 
+    @Test("GELU is within 4e-7 absolute error on [-20, 20], 5e-6 relative on [-6, 6] and 1e-6 near 0, against erfc in Double")
+    func geluAccuracy() {
+        let gelu = { (x: Double) in x * Foundation.erfc(-x / 2.0.squareRoot()) / 2 }
+        #expect(worstError(VectorMath.gelu, gelu, over: sweep(-20, 20), relative: 0, absolute: 4e-7) <= 1)
+        #expect(worstError(VectorMath.gelu, gelu, over: sweep(-6, 6), relative: 5e-6, absolute: 1e-30) <= 1)
+        // Near 0, GELU ≈ x/2 and Φ(0) carries the polynomial's rounding: a few ulp.
+        #expect(worstError(VectorMath.gelu, gelu, over: sweep(-1e-3, 1e-3), relative: 1e-6, absolute: 1e-30) <= 1)
+    }
+
+    @Test("the GELU derivative Φ(x) + x·φ(x) is within 3e-7 absolute error on [-20, 20]")
+    func geluDerivativeAccuracy() {
+        let derivative = { (x: Double) in
+            Foundation.erfc(-x / 2.0.squareRoot()) / 2 + x * Foundation.exp(-x * x / 2) / (2 * Double.pi).squareRoot()
+        }
+        #expect(worstError(fourLanes(SIMDMath.geluDerivative), derivative, over: sweep(-20, 20), relative: 0, absolute: 3e-7) <= 1)
+    }
+
+    @Test("GELU and its derivative go to exactly 0 and x, and 0 and 1, far out, pass NaN on, and the slope at 0 is ½")
+    func geluEdges() {
+        let output = applying(VectorMath.gelu, to: [-100, 100, -1e30, 1e30, .nan, 0])
+        #expect(output[0] == 0 && output[1] == 100 && output[2] == 0 && output[3] == 1e30 && output[4].isNaN && output[5] == 0)
+        let slope = applying(fourLanes(SIMDMath.geluDerivative), to: [-100, 100, .nan, 0])
+        #expect(slope[0] == 0 && slope[1] == 1 && slope[2].isNaN && Swift.abs(slope[3] - 0.5) <= 3e-7)
+    }
+
+    @Test("SiLU is within 2e-7 relative error on [-30, 30]")
+    func siluAccuracy() {
+        let silu = { (x: Double) in x / (1 + Foundation.exp(-x)) }
+        #expect(worstError(VectorMath.silu, silu, over: sweep(-30, 30), relative: 4e-7, absolute: 1e-30) <= 1)
+    }
+
     @Test("every length, tails included, matches libm", arguments: Array(0...40) + [100_003])
     func lengths(_ count: Int) {
         let input = (0..<count).map { Float($0 % 97) / 9 - 5 }
