@@ -64,11 +64,16 @@ def main():
         memory["baseline"] = []
     for workload in workloads:
         samples = {name: [] for name, _ in commands}
-        for _ in range(args.rounds):
+        accuracies = {name: [] for name, _ in commands}
+        for round_number in range(args.rounds):
             for name, command in commands:
-                result = run_json(command + [workload])
+                # The training workload runs seed 0, 1, 2, … in successive rounds, the same on each side.
+                seed = ["--seed", str(round_number)] if workload == "fmnist_mlp_5ep_s" and name != "baseline" else []
+                result = run_json(command + [workload] + seed)
                 if workload in result:
                     samples[name].append(result[workload])
+                if "fmnist_mlp_5ep_test_acc" in result:
+                    accuracies[name].append(result["fmnist_mlp_5ep_test_acc"])
                 if name == "nabla" and "sgemm1024_blas_direct_gflops" in result:
                     direct.append(result["sgemm1024_blas_direct_gflops"])
                 memory[name].append(result["peak_memory_mib"])
@@ -84,6 +89,13 @@ def main():
         rows.append(f"| `{workload}` | {before}{a:.4g} | {b:.4g} | {a / b:.3g} ({better}) | "
                     f"{min(samples['nabla']):.4g}–{max(samples['nabla']):.4g} | "
                     f"{min(samples['torch']):.4g}–{max(samples['torch']):.4g} |")
+        if workload == "fmnist_mlp_5ep_s" and accuracies["nabla"] and accuracies["torch"]:
+            # Test accuracy, mean over the rounds' seeds 0, 1, …
+            a_acc, b_acc = statistics.mean(accuracies["nabla"]), statistics.mean(accuracies["torch"])
+            skip = "| | | " if args.baseline else ""
+            rows.append(f"| `fmnist_mlp_5ep_test_acc`, mean of seeds 0–{args.rounds - 1} | {skip}{a_acc:.4f} | {b_acc:.4f} | "
+                        f"{a_acc - b_acc:+.4f} (difference) | {min(accuracies['nabla']):.4f}–{max(accuracies['nabla']):.4f} | "
+                        f"{min(accuracies['torch']):.4f}–{max(accuracies['torch']):.4f} |")
         if workload == "sgemm1024_gflops" and direct:
             # Nabla's runs also time the system BLAS called directly, on its own threads.
             d = statistics.median(direct)

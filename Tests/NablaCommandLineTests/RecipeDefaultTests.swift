@@ -49,11 +49,16 @@ import Nabla
         #expect(help.contains("(default: the preset's recipe, listed below; otherwise 128)"))
     }
 
-    @Test func theBenchWorkloadTrainsAtPyTorchsUsualDefaults() {
-        // fmnist_mlp_5ep_s times the same work as torch_reference.py: the plain defaults on all 60,000 images.
-        let recipe = TrainingWorkloads.fashionRecipe
-        #expect(recipe.optimizer == .adam && recipe.learningRate == 1e-3 && recipe.batchSize == 128)
-        #expect(recipe.lrSchedule == "none" && recipe.warmupEpochs == nil && recipe.labelSmoothing == 0 && recipe.validationSplit == 0)
-        #expect(RunConfiguration(model: "model.json").learningRate == recipe.learningRate)
+    @Test func theBenchWorkloadTrainsAsNablaTrainDoes() throws {
+        // fmnist_mlp_5ep_s times `nabla train --data fashion-mnist --model mlp --epochs 5` at the preset's recipe,
+        // which torch_reference.py runs for its side.
+        var workload = TrainingWorkloads.fashionConfiguration(epochs: 5)
+        // The command line writes the gpt preset's sizes out; nil, the library's way, means the same defaults.
+        #expect(workload.layers == nil && workload.heads == nil && workload.embed == nil && workload.blockSize == nil)
+        (workload.layers, workload.heads, workload.embed, workload.blockSize) = (Hyperparameters.layers.defaultValue,
+            Hyperparameters.heads.defaultValue, Hyperparameters.embed.defaultValue, Hyperparameters.blockSize.defaultValue)
+        let command = try Self.resolved("mlp", ["--data", "fashion-mnist", "--epochs", "5"])
+        #expect(workload.differences(from: command).isEmpty, "\(workload.differences(from: command))")
+        #expect(workload.optimizer == "adamw" && workload.batchSize == "64" && workload.lrSchedule == "cosine" && workload.labelSmoothing == 0.1)
     }
 }

@@ -14,6 +14,24 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Run every workload once, briefly, and only check that the numbers are finite (for CI).") var smoke = false
     @Option(help: "Folder with the Fashion-MNIST IDX files.") var dataDir: String?
+    @Option(help: "Seed of fmnist_mlp_5ep_s, which trains as `nabla train --model mlp --seed SEED` does.") var seed: UInt64 = 0
+
+    /// Each step workload's achieved GFLOP/s (`WorkloadFlops`) and its fraction of the 1024×1024 SGEMM rate
+    /// measured in this process (`<name>_gflops`, `<name>_peak_fraction`, and the rate as `peak_sgemm_gflops`).
+    private func addFractionOfPeak(to results: inout [String: Double]) {
+        let steps: [(key: String, name: String, flops: Double)] = [
+            ("mlp_step_ms_b128", "mlp_step", WorkloadFlops.mlpStep), ("cnn_step_ms_b64", "cnn_step", WorkloadFlops.cnnStep),
+            ("lstm_step_ms_b64", "lstm_step", WorkloadFlops.lstmStep), ("gpt_step_ms", "gpt_step", WorkloadFlops.gptStep)]
+        let measured = steps.filter { results[$0.key] != nil }
+        guard !measured.isEmpty else { return }
+        let peak = results["sgemm1024_gflops"] ?? CoreWorkloads.sgemmGflops(size: smoke ? 256 : 1024, repeats: smoke ? 2 : 5)
+        for step in measured {
+            let gflops = step.flops / (results[step.key]! / 1e3) / 1e9
+            results["\(step.name)_gflops"] = gflops
+            results["\(step.name)_peak_fraction"] = gflops / peak
+        }
+        results["peak_sgemm_gflops"] = peak
+    }
 
     func run() throws {
         try reportingErrors {
@@ -35,13 +53,14 @@ struct Bench: ParsableCommand {
                 results["sgemm1024_blas_direct_gflops"] = direct
             }
             if wanted("fmnist_mlp_5ep_s") {
-                if let (seconds, accuracy) = TrainingWorkloads.fashionMLPFiveEpochs(directory: dataDir, epochs: smoke ? 1 : 5) {
+                if let (seconds, accuracy) = TrainingWorkloads.fashionMLPFiveEpochs(directory: dataDir, epochs: smoke ? 1 : 5, seed: seed) {
                     results["fmnist_mlp_5ep_s"] = seconds
                     results["fmnist_mlp_5ep_test_acc"] = accuracy
                 } else if !json {
                     print("fmnist_mlp_5ep_s: skipped (Fashion-MNIST not found; apt-get install dataset-fashion-mnist)")
                 }
             }
+            addFractionOfPeak(to: &results)
             results["peak_memory_mib"] = Timing.peakMemoryMiB()
             if smoke {
                 let bad = results.filter { !$0.value.isFinite || $0.value <= 0 }
