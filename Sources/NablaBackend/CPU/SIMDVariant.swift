@@ -41,15 +41,42 @@ public enum SIMDVariant: String, CaseIterable, Sendable, CustomStringConvertible
     /// The variants this CPU runs, slowest first.
     public static let supported: [SIMDVariant] = allCases.filter(\.isSupported)
 
+    /// The variant this process runs: `chosenAtStartUp`, or the slower one that `lower(to:)` settled on
+    /// (all ranks of a distributed job agree on one, see `ProcessGroup`).
+    public static var selected: SIMDVariant {
+        let agreed = Agreed.index.load(ordering: .relaxed)
+        return agreed < 0 ? chosenAtStartUp : allCases[agreed]
+    }
+
     /// The variant `NABLA_SIMD` names, or the fastest supported one when it is unset or empty; an unknown
     /// name or a variant the CPU lacks stops the program with one line (the command line checks first).
-    public static let selected: SIMDVariant = {
+    public static let chosenAtStartUp: SIMDVariant = {
         do {
             return try resolve(environment: ProcessInfo.processInfo.environment["NABLA_SIMD"])
         } catch {
             preconditionFailure("\(error)")
         }
     }()
+
+    /// Makes `variant` the process's `selected` variant when it is slower than the current one, so that
+    /// processes that must compute the same bits (the ranks of one job, on CPUs that may differ) all run
+    /// the slowest variant any of them chose. A faster variant leaves the selection as it is.
+    public static func lower(to variant: SIMDVariant) {
+        guard let index = allCases.firstIndex(of: variant) else { return }
+        var current = Agreed.index.load(ordering: .relaxed)
+        while true {
+            let selectedIndex = current < 0 ? allCases.firstIndex(of: chosenAtStartUp)! : current
+            guard index < selectedIndex else { return }
+            let (exchanged, original) = Agreed.index.compareExchange(expected: current, desired: index, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// The index in `allCases` that `lower(to:)` settled on, or -1.
+    private enum Agreed {
+        static let index = Atomic<Int>(-1)
+    }
 
     /// Whether `NABLA_SIMD` chose the variant.
     public static var isForced: Bool { !(ProcessInfo.processInfo.environment["NABLA_SIMD"] ?? "").isEmpty }

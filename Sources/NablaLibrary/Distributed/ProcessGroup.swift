@@ -54,6 +54,7 @@ public final class ProcessGroup: @unchecked Sendable {
                 throw DistributedError.noLibrary(launcher: launcher.variable, problem: "\(error)")
             }
             let group = try ProcessGroup(library: library)
+            try group.agreeOnSIMDVariant()
             started = group
             return group
         }
@@ -136,6 +137,16 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Whether `condition` holds on any rank.
     public func any(_ condition: Bool) throws -> Bool { try sum([condition ? 1 : 0])[0] > 0 }
+
+    /// Makes every rank run the slowest SIMD variant that any rank selected (`SIMDVariant.lower(to:)`), so
+    /// that replicas on different CPUs, or started with different `NABLA_SIMD`, compute the same bits.
+    func agreeOnSIMDVariant() throws {
+        let mine = SIMDVariant.allCases.map { $0 == SIMDVariant.selected ? 1.0 : 0 }
+        let counts = try sum(mine)
+        if let slowest = SIMDVariant.allCases.indices.first(where: { counts[$0] > 0 }) {
+            SIMDVariant.lower(to: SIMDVariant.allCases[slowest])
+        }
+    }
 }
 
 /// A distributed job that cannot start or cannot go on.

@@ -15,7 +15,9 @@ struct Info: ParsableCommand {
         print("Nabla \(Nabla.version)")
         print("backend: \(Backends.selected.name) (NABLA_BACKEND chooses among \(Backends.all.map { $0.name }.joined(separator: ", ")))")
         print("BLAS: \(BLAS.name)")
-        let simdChoice = SIMDVariant.isForced ? "set by NABLA_SIMD" : "the fastest this CPU runs"
+        let simdChoice = SIMDVariant.selected != SIMDVariant.chosenAtStartUp
+            ? "the slowest any rank chose; this one chose \(SIMDVariant.chosenAtStartUp)"
+            : SIMDVariant.isForced ? "set by NABLA_SIMD" : "the fastest this CPU runs"
         let simdNames = SIMDVariant.supported.map(\.rawValue).joined(separator: ", ")
         print("SIMD kernels: \(SIMDVariant.selected) (\(simdChoice); supported: \(simdNames))")
         let setByUser = ProcessInfo.processInfo.environment["NABLA_THREADS"].map { !$0.isEmpty } ?? false
