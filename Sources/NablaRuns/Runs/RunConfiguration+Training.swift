@@ -7,7 +7,18 @@ extension RunConfiguration {
     /// optimizer step (`StepSchedule`): `step` and `exponential` keep PyTorch's epoch semantics,
     /// `cosine` decays from the rate to `minLearningRate` over the run's steps, `warmup` rises
     /// linearly and then holds.
-    public static let scheduleNames = ["none", "step", "exponential", "cosine", "warmup", "plateau"]
+    public static let scheduleNames = ScheduleName.allCases.map(\.rawValue)
+
+    /// The schedules `lrSchedule` can name.
+    public enum ScheduleName: String, CaseIterable, Sendable {
+        case none, step, exponential, cosine, warmup, plateau
+
+        /// The schedule called `name`, ignoring case; `constant` is another name for `none`.
+        public init?(name: String) {
+            let lowered = name.lowercased()
+            self.init(rawValue: lowered == "constant" ? ScheduleName.none.rawValue : lowered)
+        }
+    }
 
     /// The warm-up length in optimizer steps: `warmupSteps`, or `warmupEpochs` converted with the
     /// steps per epoch; the `warmup` schedule defaults to `Hyperparameters.warmupEpochs` epochs.
@@ -16,7 +27,7 @@ extension RunConfiguration {
             throw ConfigurationError("\(setting: .warmupSteps) and \(setting: .warmupEpochs) both given; give the warm-up in one of them")
         }
         if let warmupSteps { return warmupSteps }
-        let epochs = warmupEpochs ?? (lrSchedule.lowercased() == "warmup" ? Hyperparameters.warmupEpochs.defaultValue : 0)
+        let epochs = warmupEpochs ?? (ScheduleName(name: lrSchedule) == .warmup ? Hyperparameters.warmupEpochs.defaultValue : 0)
         return epochs * stepsPerEpoch
     }
 
@@ -28,18 +39,19 @@ extension RunConfiguration {
         func steps(_ decay: StepSchedule.Decay) -> StepSchedule {
             StepSchedule(decay: decay, warmupSteps: warmup, stepsPerEpoch: Swift.max(stepsPerEpoch, 1), totalSteps: Swift.max(totalSteps, 1))
         }
-        switch lrSchedule.lowercased() {
-        case "none", "constant", "warmup": return (warmup > 0 ? steps(.constant) : nil, nil)
-        case "step": return (steps(.step(everyEpochs: lrStepSize, gamma: lrGamma)), nil)
-        case "exponential": return (steps(.exponential(gamma: lrGamma)), nil)
-        case "cosine": return (steps(.cosine(minLearningRate: minLearningRate ?? Hyperparameters.minLearningRate.defaultValue)), nil)
-        case "plateau":
+        guard let name = ScheduleName(name: lrSchedule) else {
+            throw ConfigurationError("\(setting: .lrSchedule) \(lrSchedule): unknown; use one of \(Self.scheduleNames.joined(separator: ", "))")
+        }
+        switch name {
+        case .none, .warmup: return (warmup > 0 ? steps(.constant) : nil, nil)
+        case .step: return (steps(.step(everyEpochs: lrStepSize, gamma: lrGamma)), nil)
+        case .exponential: return (steps(.exponential(gamma: lrGamma)), nil)
+        case .cosine: return (steps(.cosine(minLearningRate: minLearningRate ?? Hyperparameters.minLearningRate.defaultValue)), nil)
+        case .plateau:
             guard warmup == 0 else {
                 throw ConfigurationError("\(setting: .lrSchedule) plateau has no warm-up; leave out \(setting: .warmupSteps) and \(setting: .warmupEpochs)")
             }
             return (nil, ReduceLROnPlateau(optimizer, factor: lrGamma, patience: plateauPatience))
-        default:
-            throw ConfigurationError("\(setting: .lrSchedule) \(lrSchedule): unknown; use one of \(Self.scheduleNames.joined(separator: ", "))")
         }
     }
 
