@@ -6,7 +6,8 @@ extension Functional {
     /// normalized with the mean and biased variance of all processes' rows. The gradient is that of
     /// one process holding the whole batch, with each process's share weighted by `group.gradientWeight`.
     /// Returns y, the global mean and biased variance per channel ([C], without gradient) and the
-    /// number of values per channel over all processes (for the unbiased running variance).
+    /// number of values per channel over all processes (for the unbiased running variance); when no
+    /// process has a value, y is empty everywhere and the statistics are NaN.
     ///
     /// ```swift
     /// let (y, mean, variance, count) = Functional.synchronizedBatchNorm(x, weight: gamma, bias: beta, over: group)
@@ -26,8 +27,9 @@ extension Functional {
         let c = layout.channels
         let local = localMoments(input, layout)
         let (n, mean, m2) = combinedMoments(group.exchange(local) ?? [local], channels: c)
-        precondition(n > 1, "synchronizedBatchNorm: expected more than 1 value per channel over the group's \(group.size) processes, "
-                     + "got \(Int(n)) (this process's input is \(input.shape))")
+        // No values anywhere (every process's part of a short batch is empty) leaves nothing to normalize.
+        precondition(n != 1, "synchronizedBatchNorm: expected more than 1 value per channel over the group's \(group.size) processes, "
+                     + "got 1 (this process's input is \(input.shape))")
         let meanStorage = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
         for i in 0..<c {
             meanStorage.pointer[i] = Float(mean[i])

@@ -77,6 +77,7 @@ public class BatchNorm: Module, NormalizationLayer {
             precondition(n > 1, "\(typeName): expected more than 1 value per channel when training, got input \(input.shape)")
             (output, mean, variance) = Functional.batchNorm(input, weight: weight?.value, bias: bias?.value, eps: eps)
         }
+        guard n > 0 else { return output }   // no process had a value: nothing to learn the statistics from
         withNoGrad {
             let unbiased = variance * (Float(n) / Float(n - 1))
             runningMean.value = runningMean.value * (1 - momentum) + mean * momentum

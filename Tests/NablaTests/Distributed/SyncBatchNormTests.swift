@@ -143,6 +143,24 @@ import Nabla
         }
     }
 
+    /// A micro-batch that is empty on every rank (a short batch cut into aligned micro-batches) passes
+    /// through, and the running statistics stay as they were.
+    @Test func aBatchEmptyOnEveryRankLeavesTheStatisticsAlone() {
+        let group = ThreadGroup(size: 2)
+        let results = group.run { rank in
+            let layer = BatchNorm1d(3)
+            layer.synchronizeBatchNorm(over: group.member(rank, gradientWeight: 0))
+            let x = Tensor(shape: [0, 3], scalars: [], requiresGrad: true)
+            let y = layer(x)
+            y.backward(Tensor.zeros(y.shape))
+            return (y.shape, x.grad?.shape, layer.runningMean.value.scalars, layer.runningVar.value.scalars, layer.numBatchesTracked.value.item)
+        }
+        for (shape, gradShape, mean, variance, tracked) in results {
+            #expect(shape == [0, 3] && gradShape == [0, 3])
+            #expect(mean == [0, 0, 0] && variance == [1, 1, 1] && tracked == 0)
+        }
+    }
+
     @Test func synchronizingCountsTheLayersAndLeavesOtherModelsAlone() {
         let plain = Sequential { Linear(2, 3); ReLU() }
         #expect(plain.synchronizeBatchNorm(over: ThreadGroup(size: 2).member(0)) == 0)
