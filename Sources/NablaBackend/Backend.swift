@@ -109,6 +109,16 @@ package protocol Backend: Sendable {
     static func batchNormBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
                            mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>)
+    /// The first half of `batchNormBackward`, for batch norm over several processes: Σ g and
+    /// Σ g·(x − mean) of each channel, in Double, which the processes add up before `batchNormInputGradient`.
+    static func batchNormGradientSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                               mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Double>, sumGX: UnsafeMutablePointer<Double>)
+    /// The second half: dx = weight·invStd·(g − Σg/M − x̂·invStd·Σ(g·(x − mean))/M), with the sums and
+    /// the count M of values per channel given (over every process).
+    static func batchNormInputGradient(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>, count: Double,
+                                dx: UnsafeMutablePointer<Float>)
 
     // MARK: - LSTM
 

@@ -137,4 +137,18 @@ package enum CPUBackend: Backend {
                                    dBias: UnsafeMutablePointer<Float>) {
         Kernels.batchNormBackward(x, g, layout, mean: mean, invStd: invStd, weight: weight, dx: dx, dWeight: dWeight, dBias: dBias)
     }
+
+    package static func batchNormGradientSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                       mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Double>,
+                                       sumGX: UnsafeMutablePointer<Double>) {
+        Kernels.batchNormGradientSums(x, g, layout, mean: mean, sumG: sumG, sumGX: sumGX)
+    }
+
+    package static func batchNormInputGradient(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                        mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                        sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>, count: Double,
+                                        dx: UnsafeMutablePointer<Float>) {
+        Kernels.batchNormInputGradient(x, g, layout, mean: mean, invStd: invStd, weight: weight, sumG: sumG, sumGX: sumGX,
+                                       count: count, dx: dx)
+    }
 }

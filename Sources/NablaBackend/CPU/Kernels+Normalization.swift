@@ -40,20 +40,51 @@ extension Kernels {
                                   dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                   dBias: UnsafeMutablePointer<Float>) {
         forEachChannel(layout) { c in
-            let m = mean[c], r = invStd[c]
-            var sumG = 0.0, sumGX = 0.0
-            layout.forEachRun(of: c) { start in
-                sumG += Double(rowSum(g + start, layout.spatial))
-                sumGX += Double(centeredDot(g + start, x + start, layout.spatial, from: m))
-            }
+            let (sumG, sumGX) = gradientSums(of: c, x, g, layout, mean: mean[c])
             dBias[c] = Float(sumG)
-            dWeight[c] = Float(sumGX * Double(r))
+            dWeight[c] = Float(sumGX * Double(invStd[c]))
             guard let dx else { return }
-            let count = Double(layout.perChannel)
-            let k = weight[c] * r, meanG = Float(sumG / count), meanGX = Float(sumGX * Double(r) / count)
-            layout.forEachRun(of: c) { start in
-                for i in start..<(start + layout.spatial) { dx[i] = k * (g[i] - meanG - (x[i] - m) * r * meanGX) }
-            }
+            inputGradient(of: c, x, g, layout, mean: mean[c], invStd: invStd[c], weight: weight[c], sumG: sumG, sumGX: sumGX,
+                          count: Double(layout.perChannel), dx: dx)
+        }
+    }
+
+    /// Σ g and Σ g·(x − mean) of each channel, in Double.
+    package static func batchNormGradientSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                      mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Double>,
+                                      sumGX: UnsafeMutablePointer<Double>) {
+        forEachChannel(layout) { c in (sumG[c], sumGX[c]) = gradientSums(of: c, x, g, layout, mean: mean[c]) }
+    }
+
+    /// dx from the sums of `batchNormGradientSums` over `count` values per channel.
+    package static func batchNormInputGradient(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                       mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                       sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>, count: Double,
+                                       dx: UnsafeMutablePointer<Float>) {
+        forEachChannel(layout) { c in
+            inputGradient(of: c, x, g, layout, mean: mean[c], invStd: invStd[c], weight: weight[c], sumG: sumG[c], sumGX: sumGX[c],
+                          count: count, dx: dx)
+        }
+    }
+
+    @inline(__always)
+    private static func gradientSums(of c: Int, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                     mean m: Float) -> (Double, Double) {
+        var sumG = 0.0, sumGX = 0.0
+        layout.forEachRun(of: c) { start in
+            sumG += Double(rowSum(g + start, layout.spatial))
+            sumGX += Double(centeredDot(g + start, x + start, layout.spatial, from: m))
+        }
+        return (sumG, sumGX)
+    }
+
+    @inline(__always)
+    private static func inputGradient(of c: Int, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                      mean m: Float, invStd r: Float, weight: Float, sumG: Double, sumGX: Double, count: Double,
+                                      dx: UnsafeMutablePointer<Float>) {
+        let k = weight * r, meanG = Float(sumG / count), meanGX = Float(sumGX * Double(r) / count)
+        layout.forEachRun(of: c) { start in
+            for i in start..<(start + layout.spatial) { dx[i] = k * (g[i] - meanG - (x[i] - m) * r * meanGX) }
         }
     }
 

@@ -36,6 +36,29 @@ extension ReferenceBackend {
         }
     }
 
+    package static func batchNormGradientSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                       mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Double>,
+                                       sumGX: UnsafeMutablePointer<Double>) {
+        for c in 0..<layout.channels {
+            let indices = Self.channelIndices(c, layout)
+            sumG[c] = indices.reduce(0.0) { $0 + Double(g[$1]) }
+            sumGX[c] = indices.reduce(0.0) { $0 + Double(g[$1]) * (Double(x[$1]) - Double(mean[c])) }
+        }
+    }
+
+    package static func batchNormInputGradient(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
+                                        mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                        sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>, count: Double,
+                                        dx: UnsafeMutablePointer<Float>) {
+        for c in 0..<layout.channels {
+            let r = Double(invStd[c])
+            for i in Self.channelIndices(c, layout) {
+                let xHat = (Double(x[i]) - Double(mean[c])) * r
+                dx[i] = Float(Double(weight[c]) * r * (Double(g[i]) - sumG[c] / count - xHat * r * sumGX[c] / count))
+            }
+        }
+    }
+
     /// The flat positions of channel c's values in an [N, C, S] buffer.
     static func channelIndices(_ c: Int, _ layout: ChannelLayout) -> [Int] {
         var indices: [Int] = []

@@ -146,6 +146,7 @@ package enum Gradients {
     }
 
     private static func batchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics) -> InputGradients {
+        if let synchronization = statistics.synchronization { return synchronizedBatchNorm(inputs, g, statistics, synchronization) }
         let (x, weight) = (inputs[0], inputs[1])
         let layout = Functional.channelLayout(x)
         let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
@@ -155,6 +156,45 @@ package enum Gradients {
                                            dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
         return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
                 Tensor(shape: [layout.channels], storage: dBias)]
+    }
+
+    /// Batch norm over a group's joint batch: dweight and dbias from this process's rows (the
+    /// gradient average across processes adds them up), dx from Σg and Σg·(x − mean) over all rows.
+    /// Each process's sums are scaled by its gradient weight w before they are added, and the total
+    /// divided by this process's w, so that the w-weighted average of the processes' dx is the whole batch's.
+    private static func synchronizedBatchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics,
+                                              _ synchronization: ChannelSynchronization) -> InputGradients {
+        let (x, weight) = (inputs[0], inputs[1])
+        let layout = Functional.channelLayout(x), c = layout.channels
+        var sums = [Double](repeating: 0, count: 2 * c)
+        sums.withUnsafeMutableBufferPointer { s in
+            Backends.current.batchNormGradientSums(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
+                                                   sumG: s.baseAddress!, sumGX: s.baseAddress! + c)
+        }
+        let dWeight = TensorStorage(uninitializedCount: c), dBias = TensorStorage(uninitializedCount: c)
+        for i in 0..<c {
+            dBias.pointer[i] = Float(sums[i])
+            dWeight.pointer[i] = Float(sums[c + i] * Double(statistics.invStd.pointer[i]))
+        }
+        var dx: TensorStorage?
+        if x.node != nil {   // the same on every process: the graphs are alike
+            let w = synchronization.weight
+            let weighted = sums.map { $0 * w }
+            var totals = [Double](repeating: 0, count: 2 * c)
+            for part in synchronization.group.exchange(weighted) ?? [weighted] {
+                for i in totals.indices { totals[i] += part[i] }
+            }
+            if w != 0 { totals = totals.map { $0 / w } }
+            let storage = TensorStorage(uninitializedCount: x.count)
+            totals.withUnsafeBufferPointer { t in
+                Backends.current.batchNormInputGradient(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
+                                                        invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
+                                                        sumG: t.baseAddress!, sumGX: t.baseAddress! + c, count: synchronization.count,
+                                                        dx: storage.pointer)
+            }
+            dx = storage
+        }
+        return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [c], storage: dWeight), Tensor(shape: [c], storage: dBias)]
     }
 
     private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> InputGradients {

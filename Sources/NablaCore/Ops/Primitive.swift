@@ -6,13 +6,24 @@ package final class IndexStorage: @unchecked Sendable {
     init(_ values: [Int32]) { self.values = values }
 }
 
-/// The per-channel batch statistics a batch-norm node keeps for its gradient.
+/// The per-channel batch statistics a batch-norm node keeps for its gradient, and, when the
+/// statistics span the processes of a group, what its gradient needs to span them too.
 package final class ChannelStatistics: @unchecked Sendable {
     let mean: TensorStorage, invStd: TensorStorage
-    init(mean: TensorStorage, invStd: TensorStorage) {
+    let synchronization: ChannelSynchronization?
+    init(mean: TensorStorage, invStd: TensorStorage, synchronization: ChannelSynchronization? = nil) {
         self.mean = mean
         self.invStd = invStd
+        self.synchronization = synchronization
     }
+}
+
+/// A synchronised batch norm's group, this process's gradient weight as the forward pass saw it,
+/// and the values per channel over all processes (the count its statistics divide by).
+package struct ChannelSynchronization {
+    let group: any CollectiveGroup
+    let weight: Double
+    let count: Double
 }
 
 /// The primitive operations: everything else in Nabla is composed from these.
@@ -42,7 +53,8 @@ package enum Primitive {
     case conv2d(Window2d, hasBias: Bool)
     case maxPool2d(Window2d, winners: IndexStorage)
     case avgPool2d(Window2d, countIncludePad: Bool)
-    /// inputs: x [N, C, …], weight [C], bias [C]; normalized with the batch's own statistics.
+    /// inputs: x [N, C, …], weight [C], bias [C]; normalized with the batch's own statistics, or with
+    /// those of the batch a group's processes hold together (`ChannelStatistics.synchronization`).
     case batchNorm(ChannelStatistics)
     case softmax(axis: Int)
     case logSoftmax(axis: Int)

@@ -12,15 +12,19 @@ extension Functional {
     /// ```
     public static func batchNorm(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = nil,
                                  eps: Float = 1e-5) -> (output: Tensor, mean: Tensor, variance: Tensor) {
-        precondition(input.rank >= 2, "batchNorm: expected input [N, C, …], got \(input.shape)")
-        let layout = channelLayout(input)
-        let c = layout.channels
-        for (name, p) in [("weight", weight), ("bias", bias)] {
-            if let p { precondition(p.shape == [c], "batchNorm: \(name) \(p.shape) should be [\(c)] for input \(input.shape)") }
-        }
+        let layout = checkedChannelLayout(input, weight, bias, "batchNorm")
         precondition(layout.perChannel > 1, "batchNorm: expected more than 1 value per channel, got input \(input.shape)")
+        let c = layout.channels
         let mean = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
         Backends.current.channelStatistics(input.storage.pointer, layout, mean: mean.pointer, variance: variance.pointer)
+        let y = normalized(input, layout, mean: mean, variance: variance, weight: weight, bias: bias, eps: eps, synchronization: nil)
+        return (y, Tensor(shape: [c], storage: mean, node: nil), Tensor(shape: [c], storage: variance, node: nil))
+    }
+
+    /// (x − mean)·invStd·weight + bias as one scale and shift per channel, recorded with the statistics its gradient needs.
+    static func normalized(_ input: Tensor, _ layout: ChannelLayout, mean: TensorStorage, variance: TensorStorage,
+                           weight: Tensor?, bias: Tensor?, eps: Float, synchronization: ChannelSynchronization?) -> Tensor {
+        let c = layout.channels
         let weight = weight ?? .ones([c]), bias = bias ?? .zeros([c])
         let invStd = TensorStorage(uninitializedCount: c), scale = TensorStorage(uninitializedCount: c)
         let shift = TensorStorage(uninitializedCount: c)
@@ -31,9 +35,18 @@ extension Functional {
         }
         let out = TensorStorage(uninitializedCount: input.count)
         Backends.current.channelAffine(input.storage.pointer, out.pointer, layout, scale: scale.pointer, shift: shift.pointer)
-        let y = Tensor.record(.batchNorm(ChannelStatistics(mean: mean, invStd: invStd)), inputs: [input, weight, bias],
-                              shape: input.shape, storage: out)
-        return (y, Tensor(shape: [c], storage: mean, node: nil), Tensor(shape: [c], storage: variance, node: nil))
+        let statistics = ChannelStatistics(mean: mean, invStd: invStd, synchronization: synchronization)
+        return Tensor.record(.batchNorm(statistics), inputs: [input, weight, bias], shape: input.shape, storage: out)
+    }
+
+    /// The [N, C, S] layout of `input`, after checking that weight and bias are [C] (`op` names the caller).
+    static func checkedChannelLayout(_ input: Tensor, _ weight: Tensor?, _ bias: Tensor?, _ op: String) -> ChannelLayout {
+        precondition(input.rank >= 2, "\(op): expected input [N, C, …], got \(input.shape)")
+        let layout = channelLayout(input)
+        for (name, p) in [("weight", weight), ("bias", bias)] {
+            if let p { precondition(p.shape == [layout.channels], "\(op): \(name) \(p.shape) should be [\(layout.channels)] for input \(input.shape)") }
+        }
+        return layout
     }
 
     static func channelLayout(_ x: Tensor) -> ChannelLayout {

@@ -40,21 +40,30 @@ public final class DistributedDataParallel {
     public private(set) var communicationSeconds = 0.0
     /// Whether any rank asked the trainer to stop, and the signal, as agreed in the last step.
     var agreedStop: (stop: Bool, signal: Int32?) = (false, nil)
+    /// Whether the module had synchronised layers (`Module.synchronizeBatchNorm(over:)`) when wrapped:
+    /// every rank must then run every forward and backward pass, even on no samples.
+    public let synchronizedLayers: Bool
 
-    /// Wraps `module`, copying rank 0's parameters and buffers to every rank.
+    /// Wraps `module`, copying rank 0's parameters and buffers to every rank. Synchronise its
+    /// BatchNorm layers, if wanted, before.
     public init(_ module: Module, group: ProcessGroup, bucketCapacity: Int = 1 << 20) throws {
         precondition(bucketCapacity > 0, "DistributedDataParallel: bucketCapacity \(bucketCapacity) must be positive")
         self.module = module
         self.group = group
         self.bucketCapacity = bucketCapacity
+        synchronizedLayers = module.hasSynchronizedLayers
         parameters = module.parameters
         buckets = Self.plan(parameters.map(\.count), capacity: bucketCapacity)
         try broadcastParameters()
         try broadcastBuffers()
     }
 
-    /// Runs the wrapped model.
-    public func callAsFunction(_ input: Tensor) -> Tensor { module(input) }
+    /// Runs the wrapped model on this rank's `input`, whose rows are then its weight in the gradients'
+    /// average (`ProcessGroup.gradientWeight`, which synchronised BatchNorm's gradient needs).
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        group.gradientWeight = Double(input.shape.first ?? 1)
+        return module(input)
+    }
 
     /// Splits consecutive parameters into buckets of at most `capacity` scalars.
     static func plan(_ counts: [Int], capacity: Int) -> [Range<Int>] {

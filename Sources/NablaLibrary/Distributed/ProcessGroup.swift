@@ -24,6 +24,18 @@ public final class ProcessGroup: @unchecked Sendable {
     public let library: MPILibrary
     /// Whether this is rank 0, the one that writes files and prints.
     public var isMain: Bool { rank == 0 }
+    /// This rank's weight in the gradients' average, which gradients that cross the ranks (those of
+    /// synchronised batch normalization) need: `DistributedDataParallel` sets it to the rank's samples
+    /// in the step, since it weighs the ranks so. 1 on every rank is the plain mean.
+    public var gradientWeight = 1.0
+    /// The failure of an exchange made inside tensor math (which cannot throw), thrown by the next
+    /// collective that can (see `exchange`).
+    var pendingFailure: Error? {
+        get { failureLock.withLock { failure } }
+        set { failureLock.withLock { failure = newValue } }
+    }
+    private var failure: Error?
+    private let failureLock = NSLock()
 
     private init(library: MPILibrary) throws(MPIError) {
         self.library = library
@@ -67,10 +79,14 @@ public final class ProcessGroup: @unchecked Sendable {
     public func abort(code: Int32) -> Never { library.abort(code: code) }
 
     /// Waits until every rank arrives.
-    public func barrier() throws { try library.barrier() }
+    public func barrier() throws {
+        try throwPendingFailure()
+        try library.barrier()
+    }
 
     /// Each rank's `bytes` (all of the same length), in rank order.
     public func allGather(_ bytes: [UInt8]) throws -> [[UInt8]] {
+        try throwPendingFailure()
         var result = [UInt8](repeating: 0, count: bytes.count * size)
         try bytes.withUnsafeBytes { send in
             try result.withUnsafeMutableBytes { try library.allGather(send.baseAddress!, count: bytes.count, into: $0.baseAddress!) }
@@ -93,6 +109,7 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Replaces `buffer` on every rank with the element-wise sum over the ranks, in rank order.
     public func sumInPlace(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        try throwPendingFailure()
         guard size > 1, !buffer.isEmpty else { return }
         let slice = (buffer.count + size - 1) / size, bytes = slice * MemoryLayout<Float>.stride
         var send = [Float](repeating: 0, count: slice * size)
@@ -119,6 +136,7 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Rank `root`'s `tensor` on every rank; every rank passes a tensor of the same shape.
     public func broadcast(_ tensor: Tensor, from root: Int = 0) throws -> Tensor {
+        try throwPendingFailure()
         var scalars = tensor.scalars
         try scalars.withUnsafeMutableBytes { try library.broadcast($0.baseAddress!, count: $0.count, root: root) }
         return Tensor(shape: tensor.shape, scalars: scalars)
@@ -126,6 +144,7 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Rank `root`'s `bytes` on every rank; the others' lengths may differ.
     public func broadcast(_ bytes: [UInt8], from root: Int = 0) throws -> [UInt8] {
+        try throwPendingFailure()
         var count = [Int64(bytes.count)]
         try count.withUnsafeMutableBytes { try library.broadcast($0.baseAddress!, count: 8, root: root) }
         var result = rank == root ? bytes : [UInt8](repeating: 0, count: Int(count[0]))

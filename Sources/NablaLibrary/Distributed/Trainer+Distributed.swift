@@ -13,14 +13,20 @@ extension Trainer {
     /// `resume`. Only rank 0 should set `checkpointDirectory`. Rank 0 keeps the random stream it
     /// had; the others draw from streams derived from it and their rank.
     ///
+    /// With `synchronizeBatchNorm`, the model's BatchNorm layers normalize over the whole global
+    /// batch (`Module.synchronizeBatchNorm(over:)`), so that training on N ranks takes the steps one
+    /// process takes on the same batches; without, each rank's layers use its own shard's statistics,
+    /// as PyTorch's DDP does unless told otherwise. It changes nothing for a model without BatchNorm.
+    ///
     /// ```swift
     /// if let group = try ProcessGroup.fromLauncher() {
-    ///     try trainer.distribute(over: group)
+    ///     try trainer.distribute(over: group, synchronizeBatchNorm: true)
     ///     if !group.isMain { trainer.checkpointDirectory = nil }
     /// }
     /// try trainer.fit()
     /// ```
-    public func distribute(over group: ProcessGroup) throws {
+    public func distribute(over group: ProcessGroup, synchronizeBatchNorm: Bool = false) throws {
+        if synchronizeBatchNorm { model.synchronizeBatchNorm(over: group) }
         let parallel = try DistributedDataParallel(model, group: group)
         try parallel.broadcastState(of: optimizer)
         train.shard = DataShard(rank: group.rank, count: group.size)
@@ -45,13 +51,17 @@ extension Trainer {
     func distributedStep(_ x: Tensor, _ y: Tensor, batch: Int, _ parallel: DistributedDataParallel) throws -> (Double, Double, Int, Int) {
         let n = x.shape[0]
         optimizer.zeroGrad()
+        parallel.group.gradientWeight = Double(n)
         var local = [0.0, Double(n), 0.0]
-        if n > 0 {   // a rank may get nothing of a batch shorter than the number of ranks
+        // A rank may get nothing of a batch shorter than the number of ranks; it skips the passes,
+        // unless layers exchange values in them: then every rank runs as many, on what it has.
+        let synchronized = parallel.synchronizedLayers
+        if n > 0 || synchronized {
             // Micro-steps skip the all-reduce (DDP's no_sync): this rank's gradients are complete after
             // the last one, and a non-finite loss is judged on the sums, by every rank alike.
-            let (value, output) = try accumulateGradients(x, y, batch: batch, stopOnNonFinite: false)
+            let (value, output) = try accumulateGradients(x, y, batch: batch, stopOnNonFinite: false, aligned: synchronized)
             local[0] = value * Double(n)
-            if task == .classification { local[2] = Double(Metrics.correctCount(logits: output.detached(), targets: y)) }
+            if task == .classification, n > 0 { local[2] = Double(Metrics.correctCount(logits: output.detached(), targets: y)) }
         }
         // Stop requests travel with this step's sums: one entry for "asked", one signal per rank.
         var signals = [Double](repeating: 0, count: parallel.group.size)

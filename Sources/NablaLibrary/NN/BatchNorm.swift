@@ -6,11 +6,18 @@ import NablaBackend
 /// Training normalizes with the batch mean and biased variance and updates the running statistics
 /// with `momentum` (running = (1 − m)·running + m·batch, the running variance from the unbiased batch
 /// variance); evaluation normalizes with the running statistics.
+///
+/// With a `processGroup` of more than one process, training normalizes with the statistics of the
+/// batch all the processes hold together, as PyTorch's `SyncBatchNorm` (see
+/// `Functional.synchronizedBatchNorm`); every process must then run the layer the same number of times.
 public class BatchNorm: Module, NormalizationLayer {
     public let weight: Parameter?, bias: Parameter?
     public let runningMean: Buffer, runningVar: Buffer, numBatchesTracked: Buffer
     public let numFeatures: Int
     public let eps: Float, momentum: Float
+    /// The processes whose joint batch training normalizes over; nil (or a group of one process)
+    /// normalizes over this process's batch alone. `Module.synchronizeBatchNorm(over:)` sets it.
+    public var processGroup: (any CollectiveGroup)?
     /// The axes averaged over: [0] for [N, C], [0, 2] for [N, C, L], [0, 2, 3] for [N, C, H, W].
     let expectedRanks: [Int]
 
@@ -58,11 +65,19 @@ public class BatchNorm: Module, NormalizationLayer {
         return input * scale.reshape(statShape) + shift.reshape(statShape)
     }
 
-    /// Normalizes with the batch's statistics and folds them into the running ones.
+    /// Normalizes with the batch's statistics (over the group's processes when synchronised) and
+    /// folds them into the running ones.
     private func trainingForward(_ input: Tensor) -> Tensor {
-        let n = input.count / numFeatures
-        precondition(n > 1, "\(typeName): expected more than 1 value per channel when training, got input \(input.shape)")
-        let (output, mean, variance) = Functional.batchNorm(input, weight: weight?.value, bias: bias?.value, eps: eps)
+        let output: Tensor, mean: Tensor, variance: Tensor, n: Int
+        if let group = processGroup, group.size > 1 {
+            (output, mean, variance, n) = Functional.synchronizedBatchNorm(input, weight: weight?.value, bias: bias?.value, eps: eps,
+                                                                           over: group)
+        } else {
+            n = input.count / numFeatures
+            precondition(n > 1, "\(typeName): expected more than 1 value per channel when training, got input \(input.shape)")
+            (output, mean, variance) = Functional.batchNorm(input, weight: weight?.value, bias: bias?.value, eps: eps)
+        }
+        guard n > 0 else { return output }   // no process had a value: nothing to learn the statistics from
         withNoGrad {
             let unbiased = variance * (Float(n) / Float(n - 1))
             runningMean.value = runningMean.value * (1 - momentum) + mean * momentum

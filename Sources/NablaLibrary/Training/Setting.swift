@@ -12,7 +12,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case data, testData, dataDirectory, labelColumn, standardize, task, validationSplit, augment, syntheticCount
     case polyFeatures
     // Model
-    case model, hidden, activation, dropout, batchNorm, initializer, pretrained
+    case model, hidden, activation, dropout, batchNorm, syncBatchNorm, initializer, pretrained
     // Transformer (the gpt preset) and text windows
     case layers, heads, embed, blockSize
     // Objective and optimizer

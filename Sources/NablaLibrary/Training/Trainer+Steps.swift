@@ -25,8 +25,13 @@ extension Trainer {
     /// (`isLast == false`) is where a distributed run skips the gradient all-reduce; the gradients are
     /// complete, and may be averaged across processes, only after the last one. A non-finite loss
     /// throws unless `stopOnNonFinite` is false (a distributed run judges it on every rank's sums).
-    func accumulateGradients(_ x: Tensor, _ y: Tensor, batch: Int, stopOnNonFinite: Bool = true) throws -> (loss: Double, output: Tensor) {
-        let ranges = microBatches(count: x.shape[0])
+    ///
+    /// With `aligned`, the batch is split into exactly `accumulationSteps` parts, some of them empty
+    /// when it is short, so that every rank of a distributed run takes as many micro-steps.
+    func accumulateGradients(_ x: Tensor, _ y: Tensor, batch: Int, stopOnNonFinite: Bool = true,
+                             aligned: Bool = false) throws -> (loss: Double, output: Tensor) {
+        let count = x.shape[0], parts = Swift.max(1, accumulationSteps)
+        let ranges = aligned ? (0..<parts).map { count * $0 / parts ..< count * ($0 + 1) / parts } : microBatches(count: count)
         optimizer.zeroGrad()
         var total = 0.0
         var outputs: [Tensor] = []
@@ -48,6 +53,12 @@ extension Trainer {
     private func microStep(_ x: Tensor, _ y: Tensor, weight: Double, isLast: Bool, batch: Int,
                            stopOnNonFinite: Bool) throws -> (Double, Tensor) {
         let output = model(x)
+        if x.shape[0] == 0 {
+            // No samples (a rank's empty share): the passes still run, for the layers that exchange
+            // values with the other ranks in both, and add nothing to the gradients.
+            output.backward(Tensor.zeros(output.shape))
+            return (0, output)
+        }
         var objective = loss(output, y)
         let value = Double(objective.item)
         guard value.isFinite || !stopOnNonFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, step: batch + 1, value: value) }

@@ -96,6 +96,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var evalEvery: Int?
     /// Random rotation of training images, in ± degrees.
     public var rotation: Double?
+    /// In a distributed run, BatchNorm layers normalize over the whole global batch, all ranks
+    /// together (`Module.synchronizeBatchNorm(over:)`); `nil` is no: each rank's own shard.
+    public var syncBatchNorm: Bool?
 
     // Schedule and stopping
     /// A number of samples, or `all` for full-batch gradient descent.

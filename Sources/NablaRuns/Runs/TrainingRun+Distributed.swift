@@ -50,7 +50,7 @@ extension TrainingRun {
     /// checkpoint in `directory`, which every rank must see (a shared file system on a cluster).
     func fitOnWorker(_ directory: URL, resume: Bool, group: ProcessGroup) throws -> RunResult {
         if resume { try trainer.resume(from: directory) }
-        try trainer.distribute(over: group)
+        try trainer.distribute(over: group, synchronizeBatchNorm: config.syncBatchNorm ?? false)
         trainer.checkpointDirectory = nil
         let stepsBefore = trainer.globalStep
         let start = Timing.now()

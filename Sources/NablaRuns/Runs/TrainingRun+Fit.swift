@@ -68,7 +68,7 @@ extension TrainingRun {
         try Self.probeWritable(directory)
         Self.removeStrays(directory)
         if resume { try trainer.resume(from: directory) }
-        if let group { try trainer.distribute(over: group) }
+        if let group { try trainer.distribute(over: group, synchronizeBatchNorm: config.syncBatchNorm ?? false) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let info = ModelInfo(inputShape: data.inputShape, outputs: data.outputs, task: data.task, classNames: data.classNames,

@@ -19,6 +19,7 @@ extension Setting {
         case .activation: "--activation"
         case .dropout: "--dropout"
         case .batchNorm: "--batch-norm"
+        case .syncBatchNorm: "--sync-batch-norm"
         case .initializer: "--init"
         case .pretrained: "--pretrained"
         case .layers: "--layers"

@@ -22,6 +22,8 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "The presets' activation: \(Activation.choices).") var activation = "relu"
     @Option(parsing: .unconditional, help: Hyperparameters.dropout.help) var dropout = Hyperparameters.dropout.defaultValue
     @Flag(help: "BatchNorm in presets.") var batchNorm = false
+    @Flag(help: "Under mpirun: BatchNorm layers normalize over the whole global batch, all ranks together, as PyTorch's SyncBatchNorm (default: each rank's own shard). Changes nothing in one process or for a model without BatchNorm.")
+    var syncBatchNorm = false
     @Option(help: "Weight init: \(Initializer.names.joined(separator: ", ")).") var `init`: String?
     @Option(help: "A safetensors file (from Nabla or PyTorch) with initial weights.") var pretrained: String?
     @Option(parsing: .unconditional, help: Hyperparameters.layers.help) var layers = Hyperparameters.layers.defaultValue
@@ -84,6 +86,7 @@ struct TrainOptions: ParsableArguments {
         c.activation = activation
         c.dropout = dropout
         c.batchNorm = batchNorm
+        c.syncBatchNorm = syncBatchNorm ? true : nil
         c.initializer = `init`
         c.pretrained = pretrained
         (c.layers, c.heads, c.embed, c.blockSize) = (layers, heads, embed, blockSize)

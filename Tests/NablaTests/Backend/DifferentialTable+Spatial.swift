@@ -42,6 +42,14 @@ extension DifferentialTable {
                 return Tensor.cat([y.flatten(), mean, variance])
             }
         },
+        // A group of one process: the synchronised path (exchange, Chan's combination, the split backward kernels).
+        PrimitiveRow("batchNorm.synchronized", .summed) { g in
+            let shape = [g.int(2...4), g.int(1...4)] + g.shape(rank: 0...2, sizes: 1...4)
+            return Variant([.normal(shape), .normal([shape[1]]), .normal([shape[1]])]) { x in
+                let (y, mean, variance, _) = Functional.synchronizedBatchNorm(x[0], weight: x[1], bias: x[2], over: SoloGroup())
+                return Tensor.cat([y.flatten(), mean, variance])
+            }
+        },
     ]
 
     static let recurrent: [PrimitiveRow] = [
