@@ -62,9 +62,11 @@ public final class DataLoader: Sequence {
     public let shuffle: Bool
     /// Whether to skip the final batch of an epoch when it is smaller than `batchSize`.
     public let dropLast: Bool
-    /// The fewest samples a final, short batch may have to be kept; 2 for a model with batch
-    /// normalisation, whose statistics need more than one sample.
-    public let minLastBatch: Int
+    /// The fewest samples a final, short batch may have to be kept; for a model with batch
+    /// normalisation, whose statistics need more than one sample, 2 per micro-batch and per process.
+    public var minLastBatch: Int {
+        didSet { precondition(minLastBatch >= 1, "DataLoader: minLastBatch \(minLastBatch) must be at least 1") }
+    }
     /// The seed that, with the epoch, fixes the sample order and the augmentation draws.
     public let seed: UInt64
     /// A random augmentation applied to each batch's inputs, before `transform`.

@@ -20,7 +20,28 @@ extension TrainingRun {
         let hashes = try group.allGather(try configurationHash())
         let differing = hashes.indices.filter { hashes[$0] != hashes[0] }
         guard differing.isEmpty else { throw DistributedError.configurationMismatch(ranks: differing, size: group.size) }
+        try checkBatchStatistics(over: group)
         self.group = group
+    }
+
+    /// Batch normalisation on each process's own shard (not synchronised) needs 2 samples in every
+    /// process's part of every micro-batch: a batch that is too small is a configuration error, and a
+    /// last batch too short for it is dropped.
+    func checkBatchStatistics(over group: ProcessGroup) throws {
+        guard hasBatchNorm, !(config.syncBatchNorm ?? false), group.size > 1 else { return }
+        let needed = 2 * microSteps * group.size
+        let batch = trainer.train.batchSize
+        if batch < needed {
+            throw ConfigurationError("""
+                \(setting: .batchSize) \(batch) over \(group.size) processes\(microSteps > 1 ? " and \(microSteps) micro-steps" : "") gives \
+                some process fewer than 2 samples, and batch normalisation needs 2; raise \(setting: .batchSize) to \(needed), \
+                or synchronise batch normalisation (\(setting: .syncBatchNorm))
+                """)
+        }
+        let stepsPerEpoch = trainer.train.batchesPerEpoch
+        trainer.train.minLastBatch = needed
+        // One batch fewer per epoch: the schedule spans the steps the run now takes.
+        if trainer.train.batchesPerEpoch != stepsPerEpoch { try configure(trainer, trainer.optimizer) }
     }
 
     /// The SHA-256 of the settings, the data's shape and the model's parameter names and shapes.

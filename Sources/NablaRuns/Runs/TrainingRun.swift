@@ -55,7 +55,9 @@ public final class TrainingRun {
             throw ConfigurationError("\(setting: .batchSize) 1: the model has batch normalisation, which needs at least 2 samples per batch")
         }
         try Self.checkAccumulation(config, batchSize: batchSize.resolved(count: train.count), batchNorm: hasBatchNorm)
-        let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, minLastBatch: hasBatchNorm ? 2 : 1,
+        // With batch normalisation every micro-batch needs 2 samples: a shorter last batch is dropped.
+        let microSteps = Swift.max(1, config.accumulationSteps ?? Hyperparameters.accumulationSteps.defaultValue)
+        let trainLoader = DataLoader(train, batchSize: batchSize, shuffle: true, minLastBatch: hasBatchNorm ? 2 * microSteps : 1,
                                      seed: config.seed &+ 2, augmentation: augmentation,
                                      samplesPerEpoch: try Self.randomSamplesPerEpoch(config, data, train))
         let validationLoader = validationSet.map { DataLoader($0, batchSize: 1000) }
@@ -65,7 +67,8 @@ public final class TrainingRun {
         try configure(trainer, optimizer)
     }
 
-    private func configure(_ trainer: Trainer, _ optimizer: Optimizer) throws {
+    /// Sets the trainer's schedule (from the loader's steps per epoch), stop criteria and limits from `config`.
+    func configure(_ trainer: Trainer, _ optimizer: Optimizer) throws {
         let stepsPerEpoch = trainer.train.batchesPerEpoch
         (trainer.schedule, trainer.plateau) = try config.makeSchedule(optimizer, stepsPerEpoch: stepsPerEpoch,
                                                                       totalSteps: config.totalSteps(stepsPerEpoch: stepsPerEpoch))
@@ -189,6 +192,12 @@ public final class TrainingRun {
     }
 
     /// Each micro-batch needs a sample, and two under batch normalisation.
+    /// Whether the model normalises with batch statistics (BatchNorm), which need 2 samples per batch.
+    var hasBatchNorm: Bool { model.modules().contains { $0.1 is BatchNorm } }
+
+    /// The micro-steps each batch is split into (`accumulationSteps`).
+    var microSteps: Int { Swift.max(1, config.accumulationSteps ?? Hyperparameters.accumulationSteps.defaultValue) }
+
     static func checkAccumulation(_ config: RunConfiguration, batchSize: Int, batchNorm: Bool) throws {
         guard let steps = config.accumulationSteps, steps > 1 else { return }
         let smallest = batchSize / steps

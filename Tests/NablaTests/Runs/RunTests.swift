@@ -213,6 +213,17 @@ import Nabla
         #expect(result.epochs == 1)
     }
 
+    @Test func withAccumulationALastBatchTooShortForTwoSamplesPerMicroBatchIsSkipped() throws {
+        // 34 samples in batches of 16 leave 2, which two micro-steps would split into batches of one.
+        var accumulating = config(samples: 34, batchSize: "16")
+        accumulating.accumulationSteps = 2
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-bn-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try TrainingRun(accumulating)
+        try #require(run.trainer.train.batchesPerEpoch == 2)
+        #expect(try run.fit(outputDirectory: out).epochs == 1)
+    }
+
     @Test func batchSizeOneWithBatchNormIsAConfigurationError() {
         #expect(throws: ConfigurationError.self) { _ = try TrainingRun(config(samples: 33, batchSize: "1")) }
     }
