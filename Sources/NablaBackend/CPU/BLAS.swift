@@ -12,8 +12,9 @@ import Foundation
 /// the cores itself, on the same threads as its other kernels, so that OpenBLAS's idle workers do
 /// not spin in `sched_yield` on cores that Nabla's kernels need. Only very large products (512³
 /// and up) run on OpenBLAS's own threads. Where the SIMD variant is `.avx512`, Nabla's own AVX-512 kernel
-/// (`NativeGEMM`) takes the products it was measured to run faster than OpenBLAS. Setting the environment variable `NABLA_BLAS=builtin`,
-/// or finding no library, selects the pure-Swift kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
+/// (`NativeGEMM`) takes the products it was measured to run faster than OpenBLAS, large ones split by Nabla.
+/// Setting the environment variable `NABLA_BLAS=builtin`, or finding no library, selects the pure-Swift
+/// kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
 /// Nabla sets it from the CPU's instruction sets before loading OpenBLAS (see `suggestCoreType`).
 ///
 ///     print(BLAS.name)   // "OpenBLAS (libopenblas.so.0, SkylakeX)"
@@ -34,7 +35,9 @@ public enum BLAS {
     public static var threadCountMeaning: String {
         guard let library else { return "Nabla splits a product over its pool, on the builtin kernel" }
         guard library.splitsProducts else { return "as the BLAS library reports them" }
-        return "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
+        let split = "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
+        guard SIMDVariant.current == .avx512 else { return split }
+        return "Nabla splits a product over its pool, on its AVX-512 kernel at every size (\(split), for products under \(NativeGEMM.minColumns) columns wide)"
     }
 
     /// Products with at least this many multiply-adds are split across the cores; below it, waking
@@ -43,7 +46,8 @@ public enum BLAS {
 
     /// From this many multiply-adds (a 512³ product) OpenBLAS runs on its own threads, which share
     /// the packed panels of B: faster than two halves packing their own, and the idle spinning that
-    /// follows costs little next to a product this size.
+    /// follows costs little next to a product this size. Products on the AVX-512 kernel are split by Nabla at
+    /// every size: two halves of 1024³ on it ran faster than OpenBLAS's Haswell kernels on their own threads.
     static let ownThreadsFrom = 1 << 27
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, where op(A) is m×k and op(B) is k×n.

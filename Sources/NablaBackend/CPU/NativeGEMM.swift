@@ -1,11 +1,13 @@
 import NablaKernelsC
 
 /// The AVX-512 single-precision GEMM of NablaKernelsC (GEMM+AVX512.c), which `BLAS.sgemm` runs in place of
-/// the system BLAS when the SIMD variant is `.avx512` and the product is one it was measured to win: on the
-/// AMD EPYC these were measured on, with OpenBLAS held to its Haswell (AVX2) kernels, it ran products from
-/// 8×8×8 to 2048³ 1.2 to 3 times as fast, and lost only on products a few columns wide (n below 8), where
-/// most of its 32-column tile is padding. `NABLA_SIMD=baseline` or `avx2` and `NABLA_BLAS=builtin` leave the
-/// products to OpenBLAS and to the Swift kernel as before.
+/// the system BLAS when the SIMD variant is `.avx512` and the product is one it was measured to win. On the
+/// AMD EPYC (Zen 5) VM it was measured on, against OpenBLAS held to its Haswell (AVX2) kernels, one thread
+/// each, it ran products from 8×8×8 to 2048³ 1.1 to 3 times as fast (the MLP, LSTM and GPT steps' shapes
+/// about twice), and 1024³ in two halves on two cores faster than OpenBLAS on its own threads; it lost only
+/// on products a few columns wide (300×2×300 at 0.8 times), where most of its 32-column tile is padding.
+/// `NABLA_SIMD=baseline` or `avx2`, and `NABLA_BLAS=builtin`, leave the products to OpenBLAS and to the Swift
+/// kernel as before.
 ///
 /// Each element of C is one fixed chain of fused multiply-adds over k, so a product gives the same bits
 /// however `BLAS.sgemm` splits it among threads and whether or not B was packed beforehand (`PackedMatrix`).
