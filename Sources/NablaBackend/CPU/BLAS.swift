@@ -35,9 +35,11 @@ public enum BLAS {
     public static var threadCountMeaning: String {
         guard let library else { return "Nabla splits a product over its pool, on the builtin kernel" }
         guard library.splitsProducts else { return "as the BLAS library reports them" }
-        let split = "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
-        guard SIMDVariant.current == .avx512 else { return split }
-        return "Nabla splits a product over its pool, on its AVX-512 kernel at every size (\(split), for products under \(NativeGEMM.minColumns) columns wide)"
+        guard SIMDVariant.current == .avx512 else {
+            return "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
+        }
+        return "Nabla splits a product over its pool, on its AVX-512 kernel at every size; products under \(NativeGEMM.minColumns) columns "
+            + "wide go to OpenBLAS, one thread per piece, or from 512³ on its own threads"
     }
 
     /// Products with at least this many multiply-adds are split across the cores; below it, waking
