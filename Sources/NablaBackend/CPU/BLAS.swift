@@ -11,8 +11,10 @@ import Foundation
 /// and looks up `cblas_sgemm`. OpenBLAS is kept to one thread: Nabla splits large products across
 /// the cores itself, on the same threads as its other kernels, so that OpenBLAS's idle workers do
 /// not spin in `sched_yield` on cores that Nabla's kernels need. Only very large products (512³
-/// and up) run on OpenBLAS's own threads. Setting the environment variable `NABLA_BLAS=builtin`,
-/// or finding no library, selects the pure-Swift kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
+/// and up) run on OpenBLAS's own threads. Where the SIMD variant is `.avx512`, Nabla's own AVX-512 kernel
+/// (`NativeGEMM`) takes the products it was measured to run faster than OpenBLAS, large ones split by Nabla.
+/// Setting the environment variable `NABLA_BLAS=builtin`, or finding no library, selects the pure-Swift
+/// kernel instead. On Linux, unless `OPENBLAS_CORETYPE` is set,
 /// Nabla sets it from the CPU's instruction sets before loading OpenBLAS (see `suggestCoreType`).
 ///
 ///     print(BLAS.name)   // "OpenBLAS (libopenblas.so.0, SkylakeX)"
@@ -33,7 +35,11 @@ public enum BLAS {
     public static var threadCountMeaning: String {
         guard let library else { return "Nabla splits a product over its pool, on the builtin kernel" }
         guard library.splitsProducts else { return "as the BLAS library reports them" }
-        return "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
+        guard SIMDVariant.current == .avx512 else {
+            return "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
+        }
+        return "Nabla splits a product over its pool, on its AVX-512 kernel at every size; products under \(NativeGEMM.minColumns) columns "
+            + "wide go to OpenBLAS, one thread per piece, or from 512³ on its own threads"
     }
 
     /// Products with at least this many multiply-adds are split across the cores; below it, waking
@@ -42,7 +48,8 @@ public enum BLAS {
 
     /// From this many multiply-adds (a 512³ product) OpenBLAS runs on its own threads, which share
     /// the packed panels of B: faster than two halves packing their own, and the idle spinning that
-    /// follows costs little next to a product this size.
+    /// follows costs little next to a product this size. Products on the AVX-512 kernel are split by Nabla at
+    /// every size: two halves of 1024³ on it ran faster than OpenBLAS's Haswell kernels on their own threads.
     static let ownThreadsFrom = 1 << 27
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, where op(A) is m×k and op(B) is k×n.
@@ -58,6 +65,16 @@ public enum BLAS {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c, ldc: ldc, variant: SIMDVariant.current)
+    }
+
+    /// `sgemm` under `variant`, for kernels that read the variant on the calling thread and multiply on workers.
+    static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, variant: SIMDVariant
+    ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "BLAS.sgemm: negative size m=\(m) n=\(n) k=\(k)")
         guard m > 0, n > 0 else { return }
         checkStrides(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
@@ -72,26 +89,33 @@ public enum BLAS {
         let strideA = stride(lda, rows: transA ? k : m, cols: transA ? m : k)
         let strideB = stride(ldb, rows: transB ? n : k, cols: transB ? k : n)
         let strideC = stride(ldc, rows: m, cols: n)
+        let kernel = GEMMKernel(library: library, native: NativeGEMM.handles(variant, m: m, n: n, k: k))
         guard library.splitsProducts, Parallel.coreCount > 1, m * n * k >= splitFrom, !callerThreadsActive else {
-            return library.sgemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC)
+            return kernel.sgemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC)
         }
-        if m * n * k >= ownThreadsFrom {
+        if m * n * k >= ownThreadsFrom && !kernel.native {
             return library.onOwnThreads { library.sgemm(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC) }
         }
         // Row blocks of C take row blocks of op(A); column blocks take column blocks of op(B).
         let byRows = m >= n
         Parallel.forEachPart(count: byRows ? m : n, parts: Parallel.coreCount) { _, r in
             if byRows {
-                library.sgemm(transA, transB, r.count, n, k, alpha, a + r.lowerBound * (transA ? 1 : strideA), strideA,
-                              b, strideB, beta, c + r.lowerBound * strideC, strideC)
+                kernel.sgemm(transA, transB, r.count, n, k, alpha, a + r.lowerBound * (transA ? 1 : strideA), strideA,
+                             b, strideB, beta, c + r.lowerBound * strideC, strideC)
             } else {
-                library.sgemm(transA, transB, m, r.count, k, alpha, a, strideA, b + r.lowerBound * (transB ? strideB : 1),
-                              strideB, beta, c + r.lowerBound, strideC)
+                kernel.sgemm(transA, transB, m, r.count, k, alpha, a, strideA, b + r.lowerBound * (transB ? strideB : 1),
+                             strideB, beta, c + r.lowerBound, strideC)
             }
         }
     }
 
-    private static func checkStrides(
+    /// Whether `sgemm` under `variant` runs a product of this shape on the AVX-512 kernel (`NativeGEMM`): only
+    /// in place of a system BLAS, so that `NABLA_BLAS=builtin` keeps the Swift kernel.
+    static func runsNative(_ variant: SIMDVariant, m: Int, n: Int, k: Int) -> Bool {
+        library != nil && NativeGEMM.handles(variant, m: m, n: n, k: k)
+    }
+
+    static func checkStrides(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
     ) {
         precondition(
@@ -133,6 +157,22 @@ public enum BLAS {
 
     private static let callerThreads = CallerThreadRegions()
     private static let library: BLASLibrary? = BLASLibrary.load()
+}
+
+/// The kernel one product runs on, chosen once for all its parts: the system BLAS or the AVX-512 GEMM.
+private struct GEMMKernel {
+    let library: BLASLibrary
+    let native: Bool
+
+    func sgemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        guard native else { return library.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+        NativeGEMM.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                         beta: beta, c: c, ldc: ldc)
+    }
 }
 
 /// Counts open `withCallerThreads` regions; no product is split while any is open.

@@ -30,18 +30,20 @@ extension Kernels {
                             out: UnsafeMutablePointer<Float>, saved: LSTMBuffers, _ s: LSTMShape) {
         let (i, g) = (s.inputSize, s.gateWidth)
         fillOperands(x, h0: h0, c0: c0, saved, s)
-        let native = NativeKernels.current
+        let (native, variant) = (NativeKernels.current, SIMDVariant.current)
         // [W_ih | W_hh]ᵀ, [I + H, 4H]: OpenBLAS ran these products a quarter faster on weights stored [k, n].
         BufferPool.withScratch(g * (i + s.hiddenSize)) { weightsT in
             stridedRead(weightIH, offset: 0, strides: [1, i], weightsT, shape: [i, g])
             stridedRead(weightHH, offset: 0, strides: [1, s.hiddenSize], weightsT + i * g, shape: [s.hiddenSize, g])
+            // W_hhᵀ meets every step: packed once for the pass when the AVX-512 GEMM runs the products.
+            let recurrent = PackedMatrix(weightsT + i * g, transposed: false, rows: s.hiddenSize, columns: g, ldb: g, variant: variant)
             withLSTMWorkers { withZerosIfNil(bias, count: g) { bias in
                 forEachCoreRange(s.rows, atLeast: 64) { rows in
                     BLAS.sgemm(transA: false, transB: false, m: rows.count, n: g, k: i, alpha: 1, a: x + rows.lowerBound * i,
-                               lda: i, b: weightsT, ldb: g, beta: 0, c: saved.gates + rows.lowerBound * g, ldc: g)
+                               lda: i, b: weightsT, ldb: g, beta: 0, c: saved.gates + rows.lowerBound * g, ldc: g, variant: variant)
                 }
                 s.forEachSequenceGroup { group in
-                    lstmGroupForward(group, weightHHT: weightsT + i * g, bias: bias, fromZero: h0 == nil, out: out, saved: saved,
+                    lstmGroupForward(group, recurrent: recurrent, bias: bias, fromZero: h0 == nil, out: out, saved: saved,
                                      native: native, s)
                 }
             } }
@@ -49,16 +51,15 @@ extension Kernels {
     }
 
     /// All steps for the sequences in `group`. `fromZero`: h0 is zero, so step 0 has no recurrent product.
-    private static func lstmGroupForward(_ group: Range<Int>, weightHHT: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    private static func lstmGroupForward(_ group: Range<Int>, recurrent: PackedMatrix, bias: UnsafePointer<Float>,
                                          fromZero: Bool, out: UnsafeMutablePointer<Float>, saved: LSTMBuffers,
                                          native: NativeKernels?, _ s: LSTMShape) {
         let (g, w) = (s.gateWidth, s.operandWidth)
         for t in 0..<s.steps {
             let first = s.row(t, group.lowerBound)
             if t > 0 || !fromZero {
-                BLAS.sgemm(transA: false, transB: false, m: group.count, n: g, k: s.hiddenSize, alpha: 1,
-                           a: saved.operands + first * w + s.inputSize + 1, lda: s.batchRows * w, b: weightHHT, ldb: g,
-                           beta: 1, c: saved.gates + first * g, ldc: s.batchRows * g)
+                recurrent.multiply(m: group.count, alpha: 1, a: saved.operands + first * w + s.inputSize + 1, lda: s.batchRows * w,
+                                   beta: 1, c: saved.gates + first * g, ldc: s.batchRows * g)
             }
             lstmStepForward(t, group, bias: bias, out: out, saved: saved, native: native, s)
         }
@@ -84,16 +85,17 @@ extension Kernels {
     package static func lstmBackward(_ gradOut: UnsafePointer<Float>, weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
                              saved: LSTMBuffers, grads: LSTMGradients, _ s: LSTMShape) {
         let (n, h, g) = (s.batch, s.hiddenSize, s.gateWidth)
-        let native = NativeKernels.current
+        let (native, variant) = (NativeKernels.current, SIMDVariant.current)
+        let recurrent = PackedMatrix(weightHH, transposed: false, rows: g, columns: h, ldb: h, variant: variant)
         BufferPool.withScratch(s.rows * g) { dGates in
             BufferPool.withScratch(2 * n * h) { scratch in
                 let (dc, dh) = (scratch, scratch + n * h)
                 withLSTMWorkers {
                     s.forEachSequenceGroup { group in
-                        lstmGroupBackward(group, gradOut, weightHH: weightHH, saved: saved, dc: dc, dh: dh, dGates: dGates,
+                        lstmGroupBackward(group, gradOut, recurrent: recurrent, saved: saved, dc: dc, dh: dh, dGates: dGates,
                                           needsDH0: grads.dh0 != nil, native: native, s)
                     }
-                    lstmWeightGradients(dGates, weightIH: weightIH, operands: saved.operands, grads: grads, s)
+                    lstmWeightGradients(dGates, weightIH: weightIH, operands: saved.operands, grads: grads, variant: variant, s)
                 }
                 grads.dh0?.update(from: dh, count: n * h)
                 grads.dc0?.update(from: dc, count: n * h)
@@ -102,7 +104,7 @@ extension Kernels {
     }
 
     /// All steps back for the sequences in `group`; leaves their dh_0 and dc_0 in rows `group` of `dh`, `dc`.
-    private static func lstmGroupBackward(_ group: Range<Int>, _ gradOut: UnsafePointer<Float>, weightHH: UnsafePointer<Float>,
+    private static func lstmGroupBackward(_ group: Range<Int>, _ gradOut: UnsafePointer<Float>, recurrent: PackedMatrix,
                                           saved: LSTMBuffers, dc: UnsafeMutablePointer<Float>, dh: UnsafeMutablePointer<Float>,
                                           dGates: UnsafeMutablePointer<Float>, needsDH0: Bool, native: NativeKernels?,
                                           _ s: LSTMShape) {
@@ -119,14 +121,15 @@ extension Kernels {
                                   dGates: dGates + r * g, h, native: native)
             }
             guard t > 0 || needsDH0 else { continue }
-            BLAS.sgemm(transA: false, transB: false, m: group.count, n: h, k: g, alpha: 1, a: dGates + s.row(t, group.lowerBound) * g,
-                       lda: s.batchRows * g, b: weightHH, ldb: h, beta: 0, c: dh, ldc: h)
+            recurrent.multiply(m: group.count, alpha: 1, a: dGates + s.row(t, group.lowerBound) * g, lda: s.batchRows * g,
+                               beta: 0, c: dh, ldc: h)
         }
     }
 
     /// [dW_ih | db | dW_hh] = Σ dgatesᵀ·[x | 1 | h_{t−1}] in one GEMM over all rows, then dx = dgates·W_ih.
     private static func lstmWeightGradients(_ dGates: UnsafePointer<Float>, weightIH: UnsafePointer<Float>,
-                                            operands: UnsafePointer<Float>, grads: LSTMGradients, _ s: LSTMShape) {
+                                            operands: UnsafePointer<Float>, grads: LSTMGradients, variant: SIMDVariant,
+                                            _ s: LSTMShape) {
         let (h, g, i, w) = (s.hiddenSize, s.gateWidth, s.inputSize, s.operandWidth)
         if grads.dWeightIH != nil || grads.dWeightHH != nil || grads.dBias != nil {
             BufferPool.withScratch(g * w) { joint in
@@ -134,7 +137,7 @@ extension Kernels {
                 forEachCoreRange(g, atLeast: 64) { gates in
                     let part = joint + gates.lowerBound * w
                     BLAS.sgemm(transA: true, transB: false, m: gates.count, n: w, k: s.rows, alpha: 1, a: dGates + gates.lowerBound,
-                               lda: g, b: operands, ldb: w, beta: 0, c: part, ldc: w)
+                               lda: g, b: operands, ldb: w, beta: 0, c: part, ldc: w, variant: variant)
                     for row in gates {
                         let source = joint + row * w
                         grads.dWeightIH.map { ($0 + row * i).update(from: source, count: i) }
@@ -147,7 +150,7 @@ extension Kernels {
         if let dx = grads.dx {
             forEachCoreRange(s.rows, atLeast: 64) { rows in
                 BLAS.sgemm(transA: false, transB: false, m: rows.count, n: i, k: g, alpha: 1, a: dGates + rows.lowerBound * g, lda: g,
-                           b: weightIH, ldb: i, beta: 0, c: dx + rows.lowerBound * i, ldc: i)
+                           b: weightIH, ldb: i, beta: 0, c: dx + rows.lowerBound * i, ldc: i, variant: variant)
             }
         }
     }

@@ -38,4 +38,25 @@ NABLA_DECLARE_VARIANT(avx512)
 #undef NABLA_DECLARE_VARIANT
 #endif
 
+/// Single-precision GEMM for AVX-512 (GEMM+AVX512.c), row-major: C = alpha·op(A)·op(B) + beta·C with op(A) m×k,
+/// op(B) k×n; `trans` flags are 0 or 1 and each `ld` is the row stride of the matrix as stored. beta 0 writes C
+/// without reading it. Each element of C is one fixed chain of fused multiply-adds, so its bits do not depend on
+/// m, n, how the product is split, or on whether B was packed beforehand.
+
+/// Floats that op(B), k×n, takes packed for `nabla_sgemm_packed_avx512` (with room to align it to 64 bytes).
+long nabla_sgemm_packed_count(long k, long n);
+/// Floats of scratch that `nabla_sgemm_avx512` needs for a product of depth k and width n.
+long nabla_sgemm_work_count(long k, long n);
+
+#if defined(__x86_64__)
+/// Packs op(B), k×n, into `packed` (`nabla_sgemm_packed_count(k, n)` floats), for any number of products.
+void nabla_sgemm_pack_b_avx512(int transB, long k, long n, const float *b, long ldb, float *packed);
+/// C = alpha·op(A)·op(B) + beta·C with op(B) as `nabla_sgemm_pack_b_avx512` packed it for the same k and n.
+void nabla_sgemm_packed_avx512(int transA, long m, long n, long k, float alpha, const float *a, long lda,
+                               const float *packed, float beta, float *c, long ldc);
+/// C = alpha·op(A)·op(B) + beta·C, packing B block by block into `work` (`nabla_sgemm_work_count(k, n)` floats).
+void nabla_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+                        const float *b, long ldb, float beta, float *c, long ldc, float *work);
+#endif
+
 #endif
