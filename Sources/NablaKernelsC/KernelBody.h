@@ -93,6 +93,28 @@ static inline __attribute__((always_inline)) vf nk_sigmoid_rational(vf x) {
     return nk_tanh_rational(x * 0.5f) * 0.5f + 0.5f;
 }
 
+/// Φ(x) = erfc(−x/√2) / 2 through SIMDMath.normalCDF's fitted polynomial, as SIMDMath.normalCDF.
+static inline __attribute__((always_inline)) vf nk_normal_cdf(vf x) {
+    vf z = (vf)((vi)x & 0x7fffffff) * 0.707106781186547524f;
+    vf t = 1.0f / (z * 0.5f + 1.0f);
+    vf p = t * 1.457714182e-01f - 6.856501159e-01f;
+    p = p * t + 1.168762993e+00f;
+    p = p * t - 7.133378682e-01f;
+    p = p * t - 6.509811775e-02f;
+    p = p * t - 7.451664938e-03f;
+    p = p * t + 3.782474979e-02f;
+    p = p * t + 3.859055114e-01f;
+    p = p * t + 9.987261432e-01f;
+    p = p * t - 1.265453001e+00f;
+    vf tail = t * nk_exp(p - z * z) * 0.5f;
+    return nk_select(x > 0.0f, 1.0f - tail, tail);
+}
+
+/// d/dx x·Φ(x) = Φ(x) + x·φ(x), as SIMDMath.geluDerivative.
+static inline __attribute__((always_inline)) vf nk_gelu_derivative(vf x) {
+    return nk_normal_cdf(x) + x * nk_exp(x * x * -0.5f) * 0.398942280401432678f;
+}
+
 // MARK: - Unary maps
 
 #define NK_MAP1(name, expression)                                                                                  \
@@ -128,6 +150,11 @@ NK_MAP1(nabla_tanh_forward, nk_tanh(x))
 NK_MAP2(nabla_tanh_backward, g * (1.0f - a * a))
 NK_MAP1(nabla_sigmoid_forward, nk_sigmoid(x))
 NK_MAP2(nabla_sigmoid_backward, g * a * (1.0f - a))
+// GELU and SiLU read the input a = x (VectorMath.gelu, VectorMath.silu and their backward loops).
+NK_MAP1(nabla_gelu_forward, x * nk_normal_cdf(x))
+NK_MAP2(nabla_gelu_backward, g * nk_gelu_derivative(a))
+NK_MAP1(nabla_silu_forward, x * nk_sigmoid(x))
+NK_MAP2(nabla_silu_backward, g * nk_sigmoid(a) * (a * (1.0f - nk_sigmoid(a)) + 1.0f))
 
 // MARK: - Adam and AdamW (Kernels.adamStep)
 

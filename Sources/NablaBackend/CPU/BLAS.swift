@@ -38,8 +38,8 @@ public enum BLAS {
         guard SIMDVariant.current == .avx512 else {
             return "Nabla splits a product over its pool and OpenBLAS runs one thread per piece; from 512³ on, OpenBLAS's own threads"
         }
-        return "Nabla splits a product over its pool, on its AVX-512 kernel at every size; products under \(NativeGEMM.minColumns) columns "
-            + "wide go to OpenBLAS, one thread per piece, or from 512³ on its own threads"
+        return "Nabla splits a product below 512³ over its pool, on its AVX-512 kernel; products under \(NativeGEMM.minColumns) columns "
+            + "wide go to OpenBLAS, one thread per piece, and from 512³ on OpenBLAS runs them on its own threads"
     }
 
     /// Products with at least this many multiply-adds are split across the cores; below it, waking
@@ -48,8 +48,8 @@ public enum BLAS {
 
     /// From this many multiply-adds (a 512³ product) OpenBLAS runs on its own threads, which share
     /// the packed panels of B: faster than two halves packing their own, and the idle spinning that
-    /// follows costs little next to a product this size. Products on the AVX-512 kernel are split by Nabla at
-    /// every size: two halves of 1024³ on it ran faster than OpenBLAS's Haswell kernels on their own threads.
+    /// follows costs little next to a product this size. The AVX-512 kernel (`NativeGEMM`) takes only
+    /// products below this size.
     static let ownThreadsFrom = 1 << 27
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, where op(A) is m×k and op(B) is k×n.

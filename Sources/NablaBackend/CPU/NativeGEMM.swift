@@ -4,8 +4,11 @@ import NablaKernelsC
 /// the system BLAS when the SIMD variant is `.avx512` and the product is one it was measured to win. On the
 /// AMD EPYC (Zen 5) VM it was measured on, against OpenBLAS held to its Haswell (AVX2) kernels, one thread
 /// each, it ran products from 8×8×8 to 2048³ 1.1 to 3 times as fast (the MLP, LSTM and GPT steps' shapes
-/// about twice), and 1024³ in two halves on two cores faster than OpenBLAS on its own threads; it lost only
-/// on products a few columns wide (300×2×300 at 0.8 times), where most of its 32-column tile is padding.
+/// about twice); it lost only on products a few columns wide (300×2×300 at 0.8 times), where most of its
+/// 32-column tile is padding. From 512³ on (`BLAS.ownThreadsFrom`) products stay with OpenBLAS on its own
+/// threads: in `compare.py`'s in-process alternation of 1024³ products, Nabla's two halves on this kernel
+/// gave 174 and 143 GFLOP/s where OpenBLAS on its own threads gave 217 and 192 (its idle threads, spinning
+/// after each call, take cycles from the kernel's), and the training steps' products are all smaller.
 /// `NABLA_SIMD=baseline` or `avx2`, and `NABLA_BLAS=builtin`, leave the products to OpenBLAS and to the Swift
 /// kernel as before.
 ///
@@ -19,7 +22,7 @@ enum NativeGEMM {
     static func handles(_ variant: SIMDVariant, m: Int, n: Int, k: Int) -> Bool {
         switch variant {
         case .baseline, .avx2: false
-        case .avx512: n >= minColumns && m > 0 && k > 0
+        case .avx512: n >= minColumns && m > 0 && k > 0 && m * n * k < BLAS.ownThreadsFrom
         }
     }
 

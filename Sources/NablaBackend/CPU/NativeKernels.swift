@@ -1,7 +1,7 @@
 import NablaKernelsC
 
 /// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam update,
-/// the LSTM cell, and ReLU, tanh and sigmoid forward and backward. Each gives the same bits as the Swift
+/// the LSTM cell, and ReLU, tanh, sigmoid, GELU and SiLU forward and backward. Each gives the same bits as the Swift
 /// path it replaces, with wider vectors; `SIMDVariant.baseline` has none, so the Swift path runs.
 /// A class, so that looking the table up costs a reference, not a copy of every pointer in it.
 final class NativeKernels: Sendable {
@@ -21,10 +21,13 @@ final class NativeKernels: Sendable {
     let reluForward: Map, reluBackward: Zip
     let tanhForward: Map, tanhBackward: Zip
     let sigmoidForward: Map, sigmoidBackward: Zip
+    let geluForward: Map, geluBackward: Zip
+    let siluForward: Map, siluBackward: Zip
     let lstmForward: CellForward, lstmBackward: CellBackward
 
     init(adam: Adam, reluForward: Map, reluBackward: Zip, tanhForward: Map, tanhBackward: Zip,
-         sigmoidForward: Map, sigmoidBackward: Zip, lstmForward: CellForward, lstmBackward: CellBackward) {
+         sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip, siluForward: Map, siluBackward: Zip,
+         lstmForward: CellForward, lstmBackward: CellBackward) {
         self.adam = adam
         self.reluForward = reluForward
         self.reluBackward = reluBackward
@@ -32,6 +35,10 @@ final class NativeKernels: Sendable {
         self.tanhBackward = tanhBackward
         self.sigmoidForward = sigmoidForward
         self.sigmoidBackward = sigmoidBackward
+        self.geluForward = geluForward
+        self.geluBackward = geluBackward
+        self.siluForward = siluForward
+        self.siluBackward = siluBackward
         self.lstmForward = lstmForward
         self.lstmBackward = lstmBackward
     }
@@ -52,12 +59,16 @@ final class NativeKernels: Sendable {
         adam: nabla_adam_avx2, reluForward: nabla_relu_forward_avx2, reluBackward: nabla_relu_backward_avx2,
         tanhForward: nabla_tanh_forward_avx2, tanhBackward: nabla_tanh_backward_avx2,
         sigmoidForward: nabla_sigmoid_forward_avx2, sigmoidBackward: nabla_sigmoid_backward_avx2,
+        geluForward: nabla_gelu_forward_avx2, geluBackward: nabla_gelu_backward_avx2,
+        siluForward: nabla_silu_forward_avx2, siluBackward: nabla_silu_backward_avx2,
         lstmForward: nabla_lstm_forward_avx2, lstmBackward: nabla_lstm_backward_avx2)
 
     private static let avx512: NativeKernels? = NativeKernels(
         adam: nabla_adam_avx512, reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
         tanhForward: nabla_tanh_forward_avx512, tanhBackward: nabla_tanh_backward_avx512,
         sigmoidForward: nabla_sigmoid_forward_avx512, sigmoidBackward: nabla_sigmoid_backward_avx512,
+        geluForward: nabla_gelu_forward_avx512, geluBackward: nabla_gelu_backward_avx512,
+        siluForward: nabla_silu_forward_avx512, siluBackward: nabla_silu_backward_avx512,
         lstmForward: nabla_lstm_forward_avx512, lstmBackward: nabla_lstm_backward_avx512)
     #else
     // Only x86-64 has variants; elsewhere `SIMDVariant.supported` is [.baseline].

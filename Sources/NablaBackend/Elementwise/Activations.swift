@@ -121,9 +121,12 @@ extension Elementwise {
             let pdf = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
             return Float(cdf + v * pdf)
         }
-        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { VectorMath.gelu(x, y, n) }
+        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.geluForward { kernel(x, y, n) } else { VectorMath.gelu(x, y, n) }
+        }
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.geluBackward { return NativeKernels.run(kernel, x, g, dx, n) }
             Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
                 Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
                     gv * SIMDMath.geluDerivative(xv)
@@ -143,9 +146,12 @@ extension Elementwise {
             let s = Sigmoid().value(x)
             return s * (1 + x * (1 - s))
         }
-        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { VectorMath.silu(x, y, n) }
+        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.siluForward { kernel(x, y, n) } else { VectorMath.silu(x, y, n) }
+        }
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
+            if let kernel = NativeKernels.current?.siluBackward { return NativeKernels.run(kernel, x, g, dx, n) }
             Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
                 Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
                     let s = SIMDMath.sigmoid(xv)

@@ -27,6 +27,10 @@ typedef struct {
     void nabla_tanh_backward_##suffix(const float *y, const float *g, float *dx, long n);                          \
     void nabla_sigmoid_forward_##suffix(const float *x, float *y, long n);                                         \
     void nabla_sigmoid_backward_##suffix(const float *y, const float *g, float *dx, long n);                       \
+    void nabla_gelu_forward_##suffix(const float *x, float *y, long n);                                            \
+    void nabla_gelu_backward_##suffix(const float *x, const float *g, float *dx, long n);                          \
+    void nabla_silu_forward_##suffix(const float *x, float *y, long n);                                            \
+    void nabla_silu_backward_##suffix(const float *x, const float *g, float *dx, long n);                          \
     void nabla_lstm_forward_##suffix(float *gates, const float *bias, const float *cPrev, float *h, float *hCopy,   \
                                      float *c, float *tanhC, long hidden);                                         \
     void nabla_lstm_backward_##suffix(const float *gates, const float *cPrev, const float *tanhC,                  \

@@ -72,6 +72,8 @@ struct NativeGEMMTests {
         #expect(BLAS.runsNative(.avx512, m: 32, n: 512, k: 128) == hasLibrary)
         #expect(BLAS.runsNative(.avx512, m: 300, n: 8, k: 300) == hasLibrary)
         #expect(!BLAS.runsNative(.avx512, m: 300, n: 7, k: 300))
+        #expect(!BLAS.runsNative(.avx512, m: 1024, n: 1024, k: 1024), "from 512³ on, OpenBLAS on its own threads")
+        #expect(BLAS.runsNative(.avx512, m: 768, n: 512, k: 128) == hasLibrary)
         #expect(!BLAS.runsNative(.avx2, m: 32, n: 512, k: 128))
         #expect(!BLAS.runsNative(.baseline, m: 32, n: 512, k: 128))
     }

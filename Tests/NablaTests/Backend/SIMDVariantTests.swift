@@ -22,6 +22,8 @@ struct SIMDVariantTests {
         check(variant, Elementwise.ReLU())
         check(variant, Elementwise.Tanh())
         check(variant, Elementwise.Sigmoid())
+        check(variant, Elementwise.GELU())
+        check(variant, Elementwise.SiLU())
     }
 
     @Test("Adam and AdamW give the portable path's bits", arguments: variants)
