@@ -129,9 +129,12 @@ public final class DistributedDataParallel {
         for (index, bucket) in buckets.enumerated() {
             let last = index == buckets.count - 1
             let scalars = parameters[bucket].reduce(0) { $0 + $1.count }
-            var packed = [Float](repeating: 0, count: scalars)
-            pack(bucket, weight: Float(samples), into: &packed)
-            if last { packed += [Float(samples)] + parameters.map { $0.grad == nil ? 0 : 1 } + figures.map(Float.init) }
+            let header = last ? [Float(samples)] + parameters.map { $0.grad == nil ? 0 : 1 } + figures.map(Float.init) : []
+            var packed = [Float](unsafeUninitializedCapacity: scalars + header.count) { out, count in
+                pack(bucket, weight: Float(samples), into: out.baseAddress!)
+                (out.baseAddress! + scalars).initialize(from: header, count: header.count)
+                count = scalars + header.count
+            }
             try packed.withUnsafeMutableBufferPointer { try group.sumInPlace($0) }
             reduced.append((bucket, packed))
         }
@@ -141,16 +144,18 @@ public final class DistributedDataParallel {
         return (total, header.suffix(figures.count).map(Double.init))
     }
 
-    /// Gradients × `weight`, parameter after parameter (zeros for a parameter without one).
-    private func pack(_ bucket: Range<Int>, weight: Float, into packed: inout [Float]) {
-        packed.withUnsafeMutableBufferPointer { out in
-            var offset = 0
-            for parameter in parameters[bucket] {
-                parameter.grad?.withUnsafeBufferPointer { g in
-                    for i in 0..<g.count { out[offset + i] = g[i] * weight }
+    /// Gradients × `weight`, parameter after parameter (zeros for a parameter without one), written to `out`.
+    private func pack(_ bucket: Range<Int>, weight: Float, into out: UnsafeMutablePointer<Float>) {
+        var offset = 0
+        for parameter in parameters[bucket] {
+            if let grad = parameter.grad {
+                grad.withUnsafeBufferPointer { g in
+                    for i in 0..<g.count { (out + offset + i).initialize(to: g[i] * weight) }
                 }
-                offset += parameter.count
+            } else {
+                (out + offset).initialize(repeating: 0, count: parameter.count)
             }
+            offset += parameter.count
         }
     }
 
@@ -161,8 +166,11 @@ public final class DistributedDataParallel {
             let parameter = parameters[index]
             defer { offset += parameter.count }
             guard present[index] > 0, total > 0 else { parameter.grad = nil; continue }
-            let values = packed[offset ..< offset + parameter.count].map { $0 / total }
-            parameter.grad = Tensor(shape: parameter.shape, scalars: values)
+            let storage = TensorStorage(uninitializedCount: parameter.count)
+            packed.withUnsafeBufferPointer { p in
+                for i in 0..<parameter.count { storage.pointer[i] = p[offset + i] / total }
+            }
+            parameter.grad = Tensor(shape: parameter.shape, storage: storage)
         }
     }
 

@@ -111,20 +111,21 @@ public final class ProcessGroup: @unchecked Sendable {
     public func sumInPlace(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         try throwPendingFailure()
         guard size > 1, !buffer.isEmpty else { return }
-        let slice = (buffer.count + size - 1) / size, bytes = slice * MemoryLayout<Float>.stride
-        var send = [Float](repeating: 0, count: slice * size)
-        send.withUnsafeMutableBufferPointer { _ = $0.initialize(from: buffer) }
-        var received = [Float](repeating: 0, count: slice * size)
-        try library.allToAll(send, count: bytes, into: &received)
-        // Slice `rank` of every rank's buffer is here, in rank order: add them in that order.
-        var mine = Array(received[0..<slice])
+        let slice = (buffer.count + size - 1) / size, padded = slice * size, bytes = slice * MemoryLayout<Float>.stride
+        // Two scratch buffers and one pass each way: the gradients are large and the steps small.
+        let send = UnsafeMutablePointer<Float>.allocate(capacity: padded)
+        let received = UnsafeMutablePointer<Float>.allocate(capacity: padded)
+        defer { send.deallocate(); received.deallocate() }
+        send.initialize(from: buffer.baseAddress!, count: buffer.count)
+        (send + buffer.count).initialize(repeating: 0, count: padded - buffer.count)
+        try library.allToAll(UnsafeRawPointer(send), count: bytes, into: UnsafeMutableRawPointer(received))
+        // Slice `rank` of every rank's buffer is here, in rank order: add them in that order, into the first.
         for r in 1..<size {
-            received.withUnsafeBufferPointer { from in
-                for i in 0..<slice { mine[i] += from[r * slice + i] }
-            }
+            let from = received + r * slice
+            for i in 0..<slice { received[i] += from[i] }
         }
-        try library.allGather(mine, count: bytes, into: &send)
-        _ = buffer.update(fromContentsOf: send[0..<buffer.count])
+        try library.allGather(UnsafeRawPointer(received), count: bytes, into: UnsafeMutableRawPointer(send))
+        buffer.baseAddress!.update(from: send, count: buffer.count)
     }
 
     /// The element-wise sum of `tensor` over the ranks (deterministic, see the type's notes).

@@ -16,15 +16,19 @@ struct Bench: ParsableCommand {
     @Option(help: "Folder with the Fashion-MNIST IDX files.") var dataDir: String?
     @Option(help: "Seed of fmnist_mlp_5ep_s, which trains as `nabla train --model mlp --seed SEED` does.") var seed: UInt64 = 0
 
-    /// Each step workload's achieved GFLOP/s (`WorkloadFlops`) and its fraction of the 1024×1024 SGEMM rate
-    /// measured in this process (`<name>_gflops`, `<name>_peak_fraction`, and the rate as `peak_sgemm_gflops`).
+    /// Each step workload's achieved GFLOP/s (`WorkloadFlops`) and its fraction of the SGEMM rate measured in
+    /// this process, the faster of a 1024³ and a 448³ product (`<name>_gflops`, `<name>_peak_fraction`, and
+    /// the rate as `peak_sgemm_gflops`).
     private func addFractionOfPeak(to results: inout [String: Double]) {
         let steps: [(key: String, name: String, flops: Double)] = [
             ("mlp_step_ms_b128", "mlp_step", WorkloadFlops.mlpStep), ("cnn_step_ms_b64", "cnn_step", WorkloadFlops.cnnStep),
             ("lstm_step_ms_b64", "lstm_step", WorkloadFlops.lstmStep), ("gpt_step_ms", "gpt_step", WorkloadFlops.gptStep)]
         let measured = steps.filter { results[$0.key] != nil }
         guard !measured.isEmpty else { return }
-        let peak = results["sgemm1024_gflops"] ?? CoreWorkloads.sgemmGflops(size: smoke ? 256 : 1024, repeats: smoke ? 2 : 5)
+        // The faster of the two paths a product can take: 1024³ goes to the system BLAS, and 448³ (under
+        // `BLAS.ownThreadsFrom`) to Nabla's AVX-512 kernel where the CPU runs it.
+        let large = results["sgemm1024_gflops"] ?? CoreWorkloads.sgemmGflops(size: smoke ? 256 : 1024, repeats: smoke ? 2 : 5)
+        let peak = Swift.max(large, CoreWorkloads.sgemmGflops(size: smoke ? 128 : 448, repeats: smoke ? 2 : 10))
         for step in measured {
             let gflops = step.flops / (results[step.key]! / 1e3) / 1e9
             results["\(step.name)_gflops"] = gflops
