@@ -163,7 +163,9 @@ static inline __attribute__((always_inline)) void ng_tile(int trans, int rows, i
         case 4: ng_tile(trans, 4, halves, kb, a, lda, panel, c, ldc, alpha, beta, low, high); break;                 \
         case 3: ng_tile(trans, 3, halves, kb, a, lda, panel, c, ldc, alpha, beta, low, high); break;                 \
         case 2: ng_tile(trans, 2, halves, kb, a, lda, panel, c, ldc, alpha, beta, low, high); break;                 \
-        default: ng_tile(trans, 1, halves, kb, a, lda, panel, c, ldc, alpha, beta, low, high); break;                \
+        case 1: ng_tile(trans, 1, halves, kb, a, lda, panel, c, ldc, alpha, beta, low, high); break;                 \
+        /* The callers pass 1 to 8 rows; any other count is a bug in this file. */                                     \
+        default: __builtin_trap();                                                                                 \
         }                                                                                                          \
     }
 

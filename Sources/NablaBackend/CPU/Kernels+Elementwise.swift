@@ -33,6 +33,15 @@ extension Kernels {
 // MARK: - SIMD loops
 
 extension Kernels {
+    /// `simdZip` split across cores in chunks of `parallelGrain`, for the elementwise backward passes.
+    @inline(__always)
+    package static func parallelZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                                    _ f: (SIMDMath.Vector, SIMDMath.Vector) -> SIMDMath.Vector) {
+        Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+            simdZip(a + r.lowerBound, b + r.lowerBound, out + r.lowerBound, r.count, f)
+        }
+    }
+
     /// `out[i] = f(a[i], b[i])` four lanes at a time; the tail runs through `f` on zero-padded vectors.
     @inline(__always)
     package static func simdZip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,

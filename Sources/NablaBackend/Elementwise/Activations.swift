@@ -53,10 +53,8 @@ extension Elementwise {
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
             if let kernel = NativeKernels.current?.reluBackward { return NativeKernels.run(kernel, x, g, dx, n) }
             // Branch-free: the sign of x is random, so a branch per element mispredicts half the time.
-            Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
-                Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
-                    SIMDMath.Vector(repeating: 0).replacing(with: gv, where: xv .> 0)
-                }
+            Kernels.parallelZip(x, g, dx, n) { xv, gv in
+                SIMDMath.Vector(repeating: 0).replacing(with: gv, where: xv .> 0)
             }
         }
     }
@@ -127,10 +125,8 @@ extension Elementwise {
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
             if let kernel = NativeKernels.current?.geluBackward { return NativeKernels.run(kernel, x, g, dx, n) }
-            Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
-                Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
-                    gv * SIMDMath.geluDerivative(xv)
-                }
+            Kernels.parallelZip(x, g, dx, n) { xv, gv in
+                gv * SIMDMath.geluDerivative(xv)
             }
         }
     }
@@ -152,11 +148,9 @@ extension Elementwise {
         public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, g: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, _ n: Int) {
             if let kernel = NativeKernels.current?.siluBackward { return NativeKernels.run(kernel, x, g, dx, n) }
-            Parallel.forEachChunk(count: n, minChunk: Kernels.parallelGrain) { r in
-                Kernels.simdZip(x + r.lowerBound, g + r.lowerBound, dx + r.lowerBound, r.count) { xv, gv in
-                    let s = SIMDMath.sigmoid(xv)
-                    return gv * s * (xv * (1 - s) + 1)
-                }
+            Kernels.parallelZip(x, g, dx, n) { xv, gv in
+                let s = SIMDMath.sigmoid(xv)
+                return gv * s * (xv * (1 - s) + 1)
             }
         }
     }
