@@ -47,6 +47,10 @@ package protocol Backend: Sendable {
     /// Softmax along the middle axis, y[o, j, i] = e^x[o, j, i] / Σ_k e^x[o, k, i] (shifted by the maximum),
     /// or its logarithm when `log`.
     static func softmax(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int, log: Bool)
+    /// The gradient of `softmax` from its output y: dx = y·(g − Σ_k g·y), or dx = g − e^y·Σ_k g when `log`,
+    /// the sums taken along the middle axis.
+    static func softmaxBackward(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                outer: Int, n: Int, inner: Int, log: Bool)
     /// Accumulates: dst[Σ_d index_d·strides[d]] += src[index] for every index of the contiguous `shape`;
     /// with strides 0 along broadcast dimensions this is the gradient of a broadcast.
     static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int])

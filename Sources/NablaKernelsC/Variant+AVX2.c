@@ -4,5 +4,6 @@
 #define NK_LANES 8
 #define NK_NAME(name) name##_avx2
 #include "KernelBody.h"
+#include "SoftmaxBody.h"
 #pragma clang attribute pop
 #endif

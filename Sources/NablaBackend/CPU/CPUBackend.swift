@@ -48,6 +48,11 @@ package enum CPUBackend: Backend {
         Kernels.softmax(x, y, outer: outer, n: n, inner: inner, log: log)
     }
 
+    package static func softmaxBackward(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                        outer: Int, n: Int, inner: Int, log: Bool) {
+        Kernels.softmaxBackward(y, g, dx, outer: outer, n: n, inner: inner, log: log)
+    }
+
     package static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
         Kernels.sumBroadcast(src, shape: shape, into: dst, strides: strides)
     }

@@ -71,40 +71,4 @@ extension Kernels {
             }
         }
     }
-
-    /// Softmax (or log-softmax) along the middle axis, shifted by the maximum for stability.
-    package static func softmax(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int, log: Bool) {
-        Parallel.forEachChunk(count: outer, minChunk: Swift.max(1, parallelGrain / Swift.max(n * inner, 1))) { r in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            defer { scratch.deallocate() }
-            for o in r {
-                for i in 0..<inner {
-                    let base = o * n * inner + i
-                    var m = -Float.infinity
-                    for j in 0..<n { m = Swift.max(m, x[base + j * inner]) }
-                    if !m.isFinite { m = 0 }
-                    for j in 0..<n { scratch[j] = x[base + j * inner] - m }
-                    var total: Float = 0
-                    if inner == 1 {
-                        VectorMath.exp(scratch, y + base, n)
-                        total = rowSum(y + base, n)
-                    } else {
-                        for j in 0..<n {
-                            let e = Foundation.exp(scratch[j])
-                            y[base + j * inner] = e
-                            total += e
-                        }
-                    }
-                    if log {
-                        let logTotal = Foundation.log(total)
-                        for j in 0..<n { y[base + j * inner] = scratch[j] - logTotal }
-                    } else {
-                        let inv = 1 / total
-                        for j in 0..<n { y[base + j * inner] *= inv }
-                    }
-                }
-            }
-        }
-    }
 }
-

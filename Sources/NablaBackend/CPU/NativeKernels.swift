@@ -1,7 +1,7 @@
 import NablaKernelsC
 
 /// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam update,
-/// the LSTM cell, and ReLU, tanh, sigmoid, GELU and SiLU forward and backward. Each gives the same bits as the Swift
+/// the LSTM cell, ReLU, tanh, sigmoid, GELU and SiLU forward and backward, and softmax rows forward and backward. Each gives the same bits as the Swift
 /// path it replaces, with wider vectors; `SIMDVariant.baseline` has none, so the Swift path runs.
 /// A class, so that looking the table up costs a reference, not a copy of every pointer in it.
 final class NativeKernels: Sendable {
@@ -16,6 +16,11 @@ final class NativeKernels: Sendable {
     typealias CellBackward = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
                                              UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
                                              UnsafeMutablePointer<Float>?, Int) -> Void
+    /// (x, y, rows, n, log): softmax or log-softmax of `rows` contiguous rows of n.
+    typealias SoftmaxRows = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int, Int, Int32) -> Void
+    /// (y, g, dx, rows, n, log): their gradient from the output.
+    typealias SoftmaxBackwardRows = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                                    Int, Int, Int32) -> Void
 
     let adam: Adam
     let reluForward: Map, reluBackward: Zip
@@ -24,10 +29,11 @@ final class NativeKernels: Sendable {
     let geluForward: Map, geluBackward: Zip
     let siluForward: Map, siluBackward: Zip
     let lstmForward: CellForward, lstmBackward: CellBackward
+    let softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows
 
     init(adam: Adam, reluForward: Map, reluBackward: Zip, tanhForward: Map, tanhBackward: Zip,
          sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip, siluForward: Map, siluBackward: Zip,
-         lstmForward: CellForward, lstmBackward: CellBackward) {
+         lstmForward: CellForward, lstmBackward: CellBackward, softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows) {
         self.adam = adam
         self.reluForward = reluForward
         self.reluBackward = reluBackward
@@ -41,6 +47,8 @@ final class NativeKernels: Sendable {
         self.siluBackward = siluBackward
         self.lstmForward = lstmForward
         self.lstmBackward = lstmBackward
+        self.softmaxRows = softmaxRows
+        self.softmaxBackwardRows = softmaxBackwardRows
     }
 
     /// The fast paths of `SIMDVariant.current`, or nil for the portable path.
@@ -61,7 +69,8 @@ final class NativeKernels: Sendable {
         sigmoidForward: nabla_sigmoid_forward_avx2, sigmoidBackward: nabla_sigmoid_backward_avx2,
         geluForward: nabla_gelu_forward_avx2, geluBackward: nabla_gelu_backward_avx2,
         siluForward: nabla_silu_forward_avx2, siluBackward: nabla_silu_backward_avx2,
-        lstmForward: nabla_lstm_forward_avx2, lstmBackward: nabla_lstm_backward_avx2)
+        lstmForward: nabla_lstm_forward_avx2, lstmBackward: nabla_lstm_backward_avx2,
+        softmaxRows: nabla_softmax_rows_avx2, softmaxBackwardRows: nabla_softmax_backward_rows_avx2)
 
     private static let avx512: NativeKernels? = NativeKernels(
         adam: nabla_adam_avx512, reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
@@ -69,7 +78,8 @@ final class NativeKernels: Sendable {
         sigmoidForward: nabla_sigmoid_forward_avx512, sigmoidBackward: nabla_sigmoid_backward_avx512,
         geluForward: nabla_gelu_forward_avx512, geluBackward: nabla_gelu_backward_avx512,
         siluForward: nabla_silu_forward_avx512, siluBackward: nabla_silu_backward_avx512,
-        lstmForward: nabla_lstm_forward_avx512, lstmBackward: nabla_lstm_backward_avx512)
+        lstmForward: nabla_lstm_forward_avx512, lstmBackward: nabla_lstm_backward_avx512,
+        softmaxRows: nabla_softmax_rows_avx512, softmaxBackwardRows: nabla_softmax_backward_rows_avx512)
     #else
     // Only x86-64 has variants; elsewhere `SIMDVariant.supported` is [.baseline].
     private static let avx2: NativeKernels? = nil

@@ -53,6 +53,21 @@ extension ReferenceBackend {
         }
     }
 
+    package static func softmaxBackward(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                        outer: Int, n: Int, inner: Int, log: Bool) {
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let at = { (j: Int) in (o * n + j) * inner + i }
+                var total = 0.0
+                for j in 0..<n { total += log ? Double(g[at(j)]) : Double(g[at(j)]) * Double(y[at(j)]) }
+                for j in 0..<n {
+                    let (gj, yj) = (Double(g[at(j)]), Double(y[at(j)]))
+                    dx[at(j)] = Float(log ? gj - Foundation.exp(yj) * total : yj * (gj - total))
+                }
+            }
+        }
+    }
+
     package static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
         guard !shape.contains(0) else { return }
         // dst spans the offsets 0…Σ (size − 1)·stride; sum into Double copies of them.

@@ -81,14 +81,14 @@ package enum Gradients {
             return [Tensor(shape: x.shape, storage: dx)]
         case .batchNorm(let statistics):
             return batchNorm(inputs, g, statistics)
-        case .softmax(let axis):
-            // dx = y ⊙ (g − Σ g⊙y)
-            let y = Tensor(shape: g.shape, storage: node.savedOutput!)
-            return [y * (g - (g * y).sum(axis: axis, keepDims: true))]
-        case .logSoftmax(let axis):
-            // dx = g − softmax(x) · Σ g
-            let y = Tensor(shape: g.shape, storage: node.savedOutput!)
-            return [g - y.exp() * g.sum(axis: axis, keepDims: true)]
+        case .softmax(let axis), .logSoftmax(let axis):
+            // dx = y ⊙ (g − Σ g⊙y) for softmax, dx = g − e^y · Σ g for log-softmax, in one kernel.
+            let (outer, n, inner) = g.split(at: axis)
+            let dx = TensorStorage(uninitializedCount: g.count)
+            let log = if case .logSoftmax = node.op { true } else { false }
+            Backends.current.softmaxBackward(node.savedOutput!.pointer, g.storage.pointer, dx.pointer, outer: outer, n: n, inner: inner,
+                                             log: log)
+            return [Tensor(shape: g.shape, storage: dx)]
         case .lstm(let saved):
             return lstm(inputs, g, saved)
         case .attention(let saved):

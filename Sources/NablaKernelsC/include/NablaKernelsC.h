@@ -35,7 +35,9 @@ typedef struct {
                                      float *c, float *tanhC, long hidden);                                         \
     void nabla_lstm_backward_##suffix(const float *gates, const float *cPrev, const float *tanhC,                  \
                                       const float *gradH, const float *dhLater, float *dc, float *dGates,          \
-                                      long hidden);
+                                      long hidden);                                                                  \
+    void nabla_softmax_rows_##suffix(const float *x, float *y, long rows, long n, int log);                         \
+    void nabla_softmax_backward_rows_##suffix(const float *y, const float *g, float *dx, long rows, long n, int log);
 
 NABLA_DECLARE_VARIANT(avx2)
 NABLA_DECLARE_VARIANT(avx512)

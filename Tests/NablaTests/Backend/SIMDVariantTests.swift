@@ -146,7 +146,7 @@ struct SIMDVariantTests {
 /// tolerances (the same as for the portable path).
 extension DifferentialTests {
     static let simdRows = DifferentialTable.rows.filter { row in
-        ["unary.relu", "unary.tanh", "unary.sigmoid", "lstm.", "matmul.", "conv2d.", "attention."].contains { row.name.hasPrefix($0) }
+        ["unary.relu", "unary.tanh", "unary.sigmoid", "lstm.", "matmul.", "conv2d.", "attention.", "softmax.", "logSoftmax."].contains { row.name.hasPrefix($0) }
     }
 
     @Test("forward and backward agree under each SIMD variant", arguments: simdRows, SIMDVariantTests.variants)
