@@ -44,6 +44,14 @@ NABLA_DECLARE_VARIANT(avx512)
 #undef NABLA_DECLARE_VARIANT
 #endif
 
+/// 1 when the CPU has the SHA extensions (with SSSE3 and SSE4.1) that `nabla_sha256_blocks_hardware` runs on, else 0.
+int nabla_sha256_hardware_supported(void);
+#if defined(__x86_64__)
+/// Runs the SHA-256 compression function over `count` consecutive 64-byte blocks, updating the eight words of
+/// `state` (A…H) in place, on the SHA extensions; only where `nabla_sha256_hardware_supported()` is 1.
+void nabla_sha256_blocks_hardware(unsigned *state, const unsigned char *blocks, long count);
+#endif
+
 /// Single-precision GEMM for AVX-512 (GEMM+AVX512.c), row-major: C = alpha·op(A)·op(B) + beta·C with op(A) m×k,
 /// op(B) k×n; `trans` flags are 0 or 1 and each `ld` is the row stride of the matrix as stored. beta 0 writes C
 /// without reading it. Each element of C is one fixed chain of fused multiply-adds, so its bits do not depend on

@@ -1,6 +1,8 @@
 import Foundation
+import NablaBackend
 
-/// SHA-256 (FIPS 180-4), for the checksums of checkpoint files and of training data.
+/// SHA-256 (FIPS 180-4), for the checksums of checkpoint files and of training data. On CPUs with the SHA
+/// extensions the compression function runs on them (`SHA256Hardware`); the Swift loop below is the portable path.
 ///
 /// Feed bytes in any number of pieces, then take the digest:
 ///
@@ -28,9 +30,14 @@ public struct SHA256: Sendable {
     /// Bytes waiting for a full 64-byte block.
     private var pending: [UInt8] = []
     private var byteCount: UInt64 = 0
+    /// Whether blocks go to the CPU's SHA extensions rather than the Swift loop.
+    private let hardware: Bool
 
     /// A hash of no bytes yet.
-    public init() {}
+    public init() { hardware = SHA256Hardware.isAvailable }
+
+    /// A hash of no bytes yet that uses the SHA extensions only when `hardware` is true and the CPU has them.
+    init(hardware: Bool) { self.hardware = hardware && SHA256Hardware.isAvailable }
 
     /// Adds `bytes` to the message.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -86,6 +93,10 @@ public struct SHA256: Sendable {
 
     /// Runs the compression function over `count` consecutive 64-byte blocks at `blocks`.
     private mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+        if hardware {
+            state.withUnsafeMutableBufferPointer { SHA256Hardware.compress($0.baseAddress!, blocks, count: count) }
+            return
+        }
         Self.roundConstants.withUnsafeBufferPointer { k in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
                 var h = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NablaLibrary
+@testable import NablaBackend
 
 /// SHA-256 against FIPS 180-2's examples and `sha256sum` output.
 @Suite struct SHA256Tests {
@@ -49,5 +50,32 @@ import Testing
         hash.update(Array("c".utf8))
         #expect(hash.hexDigest() == Self.vectors[1].1)
         #expect(hash.digest().count == 32)
+    }
+
+    /// The SHA extensions (where the CPU has them) and the Swift loop give the same digests, for every length
+    /// around the block and padding boundaries, for pieces, and for a buffer of many blocks.
+    @Test func hardwareAndPortablePathsAgree() {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &g) }
+        for count in Array(0...200) + [1000, 4096, 65_537, 70_000] {
+            var hardware = SHA256(hardware: true), portable = SHA256(hardware: false)
+            hardware.update(Array(bytes[..<count]))
+            portable.update(Array(bytes[..<count]))
+            #expect(hardware.hexDigest() == portable.hexDigest(), "\(count) bytes")
+        }
+        for (message, digest) in Self.vectors {
+            var hash = SHA256(hardware: true)
+            hash.update(Array(message.utf8))
+            #expect(hash.hexDigest() == digest, "\"\(message)\"")
+        }
+        var pieces = SHA256(hardware: true)
+        for start in stride(from: 0, to: bytes.count, by: 777) { pieces.update(Array(bytes[start..<min(start + 777, bytes.count)])) }
+        var whole = SHA256(hardware: false)
+        whole.update(bytes)
+        #expect(pieces.hexDigest() == whole.hexDigest())
+    }
+
+    @Test func hardwarePathRunsWhereTheCPUHasIt() {
+        #expect(SHA256Hardware.isAvailable == (SHA256Hardware.cpuSupports && SIMDVariant.current != .baseline))
     }
 }
