@@ -29,13 +29,28 @@ package struct GradientFlow {
         var total = 0.0
         for p in parameters {
             guard let g = p.grad else { continue }
-            g.withUnsafeBufferPointer { buffer in
-                var sum: Float = 0
-                for v in buffer { sum += v * v }
-                total += Double(sum)
-            }
+            total += g.withUnsafeBufferPointer(sumOfSquares)
         }
         return total.squareRoot()
+    }
+
+    /// Σ v², in sixteen independent Float lanes (a single running sum would wait on each addition in turn, which
+    /// made this diagnostic a third of an MLP's training step), each parameter's total then added in Double.
+    static func sumOfSquares(_ values: UnsafeBufferPointer<Float>) -> Double {
+        guard let base = values.baseAddress else { return 0 }
+        var lanes = SIMD16<Float>(repeating: 0)
+        var i = 0
+        while i + 16 <= values.count {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self)
+            lanes = v * v + lanes
+            i += 16
+        }
+        var total = Double(lanes.sum())
+        while i < values.count {
+            total += Double(base[i] * base[i])
+            i += 1
+        }
+        return total
     }
 
     /// The per-layer sums and the step count since the last `epochMeans`, for a checkpoint taken mid-epoch.
