@@ -35,12 +35,27 @@ extension Kernels {
     /// broadcast's gradient, where `strides` are 0 along the broadcast dimensions.
     package static func sumBroadcast(_ src: UnsafePointer<Float>, shape: [Int], into dst: UnsafeMutablePointer<Float>, strides: [Int]) {
         let (merged, mergedStrides) = coalesced(shape, [Shape.strides(shape), strides])
+        if merged.count == 2, mergedStrides[1] == [0, 1], Shape.count(merged) >= 2 * parallelGrain {
+            return sumRows(src, rows: merged[0], columns: merged[1], into: dst)
+        }
         walk(shape: merged, strides: mergedStrides[1]) { rowSrc, rowDst, inner, step in
             let s = src + rowSrc, d = dst + rowDst
             switch step {
             case 0: d[0] += rowSum(s, inner)
             case 1: for i in 0..<inner { d[i] += s[i] }
             default: for i in 0..<inner { d[i * step] += s[i] }
+            }
+        }
+    }
+
+    /// dst[j] += Σ_r src[r, j], the gradient of a bias broadcast over rows: columns split across cores, each
+    /// column summed over the rows in order, as the walk above sums it, so the bits do not depend on the split.
+    private static func sumRows(_ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>) {
+        Parallel.forEachChunk(count: columns, minChunk: Swift.max(16, parallelGrain / rows)) { r in
+            let d = dst + r.lowerBound
+            for row in 0..<rows {
+                let s = src + row * columns + r.lowerBound
+                for i in 0..<r.count { d[i] += s[i] }
             }
         }
     }

@@ -27,4 +27,19 @@ struct ParallelTests {
         #expect(calls == [0..<19])
         #expect(Parallel.coreCount >= 1)
     }
+
+    /// A bias's gradient, Σ over rows of a [rows, columns] buffer into [columns], is split by columns when large;
+    /// each column must still be the in-order Float sum over its rows, whatever the split.
+    @Test("bias gradients split by columns give the in-order sums' bits", arguments: [(4096, 16), (768, 512), (300, 257), (2, 70_001)])
+    func rowSumsSplitByColumns(_ size: (rows: Int, columns: Int)) {
+        var g = Generator(seed: UInt64(size.rows))
+        let src = InputSpec.normal([size.rows * size.columns]).draw(&g)
+        var expected = [Float](repeating: 0.5, count: size.columns), got = expected
+        for r in 0..<size.rows {
+            for j in 0..<size.columns { expected[j] += src[r * size.columns + j] }
+        }
+        Kernels.sumBroadcast(src, shape: [size.rows, size.columns], into: &got, strides: [0, 1])
+        #expect(SIMDVariantTests.bitMismatch(got, expected) == nil, "\(size)")
+    }
 }
+
