@@ -123,6 +123,17 @@ package protocol Backend: Sendable {
                                 mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>, count: Double,
                                 dx: UnsafeMutablePointer<Float>)
+    /// Layer normalization of `rows` rows of `width` values each: per row the mean and invStd = 1/√(var + eps)
+    /// with the biased variance, and y = (x − mean)·invStd·weight + bias, weight and bias [width] (1 and 0 when nil).
+    static func layerNormForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                                 _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                 invStd: UnsafeMutablePointer<Float>, rows: Int, width: Int, eps: Float)
+    /// Its gradient, with x̂ = (x − mean)·invStd and ĝ = g·weight per row of `width` values:
+    /// dx = invStd·(ĝ − Σĝ/width − x̂·Σ(ĝ·x̂)/width), dWeight = Σ_rows g·x̂ and dBias = Σ_rows g; outputs given as nil
+    /// are not computed.
+    static func layerNormBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+                                  mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                                  dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, rows: Int, width: Int)
 
     // MARK: - LSTM
 

@@ -156,4 +156,18 @@ package enum CPUBackend: Backend {
         Kernels.batchNormInputGradient(x, g, layout, mean: mean, invStd: invStd, weight: weight, sumG: sumG, sumGX: sumGX,
                                        count: count, dx: dx)
     }
+
+    package static func layerNormForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                                         _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                         invStd: UnsafeMutablePointer<Float>, rows: Int, width: Int, eps: Float) {
+        Kernels.layerNormForward(x, weight: weight, bias: bias, y, mean: mean, invStd: invStd, rows: rows, width: width, eps: eps)
+    }
+
+    package static func layerNormBackward(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+                                          mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                                          dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, rows: Int,
+                                          width: Int) {
+        Kernels.layerNormBackward(x, g, weight: weight, mean: mean, invStd: invStd, dx: dx, dWeight: dWeight, dBias: dBias,
+                                  rows: rows, width: width)
+    }
 }

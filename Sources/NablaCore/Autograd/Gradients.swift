@@ -81,6 +81,8 @@ package enum Gradients {
             return [Tensor(shape: x.shape, storage: dx)]
         case .batchNorm(let statistics):
             return batchNorm(inputs, g, statistics)
+        case .layerNorm(let statistics):
+            return layerNorm(inputs, g, statistics)
         case .softmax(let axis), .logSoftmax(let axis):
             // dx = y ⊙ (g − Σ g⊙y) for softmax, dx = g − e^y · Σ g for log-softmax, in one kernel.
             let (outer, n, inner) = g.split(at: axis)
@@ -156,6 +158,21 @@ package enum Gradients {
                                            dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
         return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
                 Tensor(shape: [layout.channels], storage: dBias)]
+    }
+
+    private static func layerNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: RowStatistics) -> InputGradients {
+        let x = inputs[0], width = statistics.width
+        let weight = statistics.hasWeight ? inputs[1] : nil, bias = statistics.hasBias ? inputs.last : nil
+        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
+        let dWeight = weight?.node == nil ? nil : TensorStorage(uninitializedCount: width)
+        let dBias = bias?.node == nil ? nil : TensorStorage(uninitializedCount: width)
+        Backends.current.layerNormBackward(x.storage.pointer, g.storage.pointer, weight: weight.map { UnsafePointer($0.storage.pointer) },
+                                           mean: statistics.mean.pointer, invStd: statistics.invStd.pointer, dx: dx?.pointer,
+                                           dWeight: dWeight?.pointer, dBias: dBias?.pointer, rows: x.count / width, width: width)
+        var gradients: [Tensor?] = [dx.map { Tensor(shape: x.shape, storage: $0) }]
+        if let weight { gradients.append(dWeight.map { Tensor(shape: weight.shape, storage: $0) }) }
+        if let bias { gradients.append(dBias.map { Tensor(shape: bias.shape, storage: $0) }) }
+        return InputGradients(gradients)
     }
 
     /// Batch norm over a group's joint batch: dweight and dbias from this process's rows (the

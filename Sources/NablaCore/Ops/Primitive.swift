@@ -26,6 +26,16 @@ package struct ChannelSynchronization {
     let count: Double
 }
 
+/// The per-row statistics a layer-norm node keeps for its gradient, and which affine inputs follow x.
+package final class RowStatistics: @unchecked Sendable {
+    let mean: TensorStorage, invStd: TensorStorage
+    let width: Int
+    let hasWeight: Bool, hasBias: Bool
+    init(mean: TensorStorage, invStd: TensorStorage, width: Int, hasWeight: Bool, hasBias: Bool) {
+        (self.mean, self.invStd, self.width, self.hasWeight, self.hasBias) = (mean, invStd, width, hasWeight, hasBias)
+    }
+}
+
 /// The primitive operations: everything else in Nabla is composed from these.
 /// Each case has a kernel in `Backend` and exactly one gradient in `Autograd/Gradients.swift`.
 package enum Primitive {
@@ -56,6 +66,9 @@ package enum Primitive {
     /// inputs: x [N, C, …], weight [C], bias [C]; normalized with the batch's own statistics, or with
     /// those of the batch a group's processes hold together (`ChannelStatistics.synchronization`).
     case batchNorm(ChannelStatistics)
+    /// inputs: x, then weight and bias [width] where given; each row of `width` trailing values normalized by its own
+    /// statistics, as `torch.nn.functional.layer_norm`.
+    case layerNorm(RowStatistics)
     case softmax(axis: Int)
     case logSoftmax(axis: Int)
     /// A whole LSTM layer over a sequence; inputs x, W_ih, W_hh, then bias, h0, c0 where given.

@@ -21,6 +21,32 @@ extension Functional {
         return (y, Tensor(shape: [c], storage: mean, node: nil), Tensor(shape: [c], storage: variance, node: nil))
     }
 
+    /// Layer normalization over the trailing `normalizedShape`, as `torch.nn.functional.layer_norm`:
+    /// y = (x − mean) / √(var + eps) · weight + bias with the mean and biased variance of each row of
+    /// `normalizedShape`'s values; weight and bias, when given, have the shape `normalizedShape`.
+    ///
+    /// ```swift
+    /// let y = Functional.layerNorm(x, normalizedShape: [128], weight: gamma, bias: beta)   // x: [B, T, 128]
+    /// ```
+    public static func layerNorm(_ input: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil,
+                                 eps: Float = 1e-5) -> Tensor {
+        precondition(!normalizedShape.isEmpty && input.rank >= normalizedShape.count
+                     && Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+                     "layerNorm: input \(input.shape) does not end in normalizedShape \(normalizedShape)")
+        for (name, p) in [("weight", weight), ("bias", bias)] {
+            if let p { precondition(p.shape == normalizedShape, "layerNorm: \(name) \(p.shape) should be \(normalizedShape)") }
+        }
+        let width = normalizedShape.reduce(1, *), rows = width == 0 ? 0 : input.count / width
+        let mean = TensorStorage(uninitializedCount: rows), invStd = TensorStorage(uninitializedCount: rows)
+        let out = TensorStorage(uninitializedCount: input.count)
+        Backends.current.layerNormForward(input.storage.pointer, weight: weight.map { UnsafePointer($0.storage.pointer) },
+                                          bias: bias.map { UnsafePointer($0.storage.pointer) }, out.pointer, mean: mean.pointer,
+                                          invStd: invStd.pointer, rows: rows, width: width, eps: eps)
+        let statistics = RowStatistics(mean: mean, invStd: invStd, width: width, hasWeight: weight != nil, hasBias: bias != nil)
+        return Tensor.record(.layerNorm(statistics), inputs: [input] + [weight, bias].compactMap { $0 }, shape: input.shape,
+                             storage: out)
+    }
+
     /// (x − mean)·invStd·weight + bias as one scale and shift per channel, recorded with the statistics its gradient needs.
     static func normalized(_ input: Tensor, _ layout: ChannelLayout, mean: TensorStorage, variance: TensorStorage,
                            weight: Tensor?, bias: Tensor?, eps: Float, synchronization: ChannelSynchronization?) -> Tensor {

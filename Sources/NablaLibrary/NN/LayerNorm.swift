@@ -31,11 +31,6 @@ public final class LayerNorm: Module, NormalizationLayer {
     }
 
     override public func forward(_ input: Tensor) -> Tensor {
-        let axes = Array((input.rank - normalizedShape.count)..<input.rank)
-        let centered = input - input.mean(axes: axes, keepDims: true)
-        let variance = centered.squared().mean(axes: axes, keepDims: true)
-        let normalized = centered / (variance + eps).sqrt()
-        guard let weight, let bias else { return normalized }
-        return normalized * weight.value + bias.value
+        Functional.layerNorm(input, normalizedShape: normalizedShape, weight: weight?.value, bias: bias?.value, eps: eps)
     }
 }

@@ -158,6 +158,13 @@ enum GradInputs {
                 Functional.batchNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-3).output
             },
             GradCase("batchNorm [N, C] without affine", [n([6, 4], 92, 3)]) { Functional.batchNorm($0[0]).output },
+            GradCase("layerNorm [B, T, D]", [n([2, 3, 5], 93, 2), n([5], 94, 1), n([5], 95, 1)]) {
+                Functional.layerNorm($0[0], normalizedShape: [5], weight: $0[1], bias: $0[2])
+            },
+            GradCase("layerNorm over two axes, eps 1e-3", [n([3, 2, 4], 96, 2), n([2, 4], 97, 1)]) {
+                Functional.layerNorm($0[0], normalizedShape: [2, 4], weight: $0[1], eps: 1e-3)
+            },
+            GradCase("layerNorm without affine", [n([4, 17], 98, 3)]) { Functional.layerNorm($0[0], normalizedShape: [17]) },
             GradCase("avgPool2d exclude pad", [x]) {
                 Functional.avgPool2d($0[0], kernelSize: (3, 3), stride: (1, 1), padding: (1, 1), countIncludePad: false)
             },

@@ -42,6 +42,15 @@ extension DifferentialTable {
                 return Tensor.cat([y.flatten(), mean, variance])
             }
         },
+        PrimitiveRow("layerNorm.rows", .summed) { g in
+            let normalized = g.shape(rank: 1...2, sizes: 1...20)
+            let shape = g.shape(rank: 0...2, sizes: 1...4) + normalized
+            let (weight, bias) = (g.bool(), g.bool())
+            let inputs: [InputSpec] = [.normal(shape)] + (weight ? [.normal(normalized)] : []) + (bias ? [.normal(normalized)] : [])
+            return Variant(inputs, "weight \(weight) bias \(bias)") { x in
+                Functional.layerNorm(x[0], normalizedShape: normalized, weight: weight ? x[1] : nil, bias: bias ? x.last : nil)
+            }
+        },
         // A group of one process: the synchronised path (exchange, Chan's combination, the split backward kernels).
         PrimitiveRow("batchNorm.synchronized", .summed) { g in
             let shape = [g.int(2...4), g.int(1...4)] + g.shape(rank: 0...2, sizes: 1...4)
@@ -115,6 +124,12 @@ extension DifferentialTable {
             let shape = [g.int(8...12), g.int(2...4), g.int(60...70), g.int(60...70)]
             return Variant([.normal(shape), .normal([shape[1]]), .normal([shape[1]])]) {
                 Functional.batchNorm($0[0], weight: $0[1], bias: $0[2]).output
+            }
+        },
+        PrimitiveRow("layerNorm.rows.large", .longSums, count: 2) { g in
+            let (rows, width) = (g.int(300...400), g.int(100...300))
+            return Variant([.normal([rows, width]), .normal([width]), .normal([width])]) {
+                Functional.layerNorm($0[0], normalizedShape: [width], weight: $0[1], bias: $0[2])
             }
         },
         PrimitiveRow("lstm.sequence.large", .longSums, count: 2) { g in

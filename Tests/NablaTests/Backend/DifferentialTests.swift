@@ -82,7 +82,7 @@ struct DifferentialTests {
 /// until it is named here, and then `everyPrimitiveHasARow` asks for its row.
 enum PrimitiveKind {
     static let all = ["leaf", "unary", "binary", "select", "sum", "max", "matmul", "reshape", "permute", "expand", "slice",
-                      "pad", "concat", "gather", "indexSelect", "conv2d", "maxPool2d", "avgPool2d", "batchNorm", "softmax",
+                      "pad", "concat", "gather", "indexSelect", "conv2d", "maxPool2d", "avgPool2d", "batchNorm", "layerNorm", "softmax",
                       "logSoftmax", "lstm", "attention"]
 
     static func name(_ op: Primitive) -> String {
@@ -106,6 +106,7 @@ enum PrimitiveKind {
         case .maxPool2d: "maxPool2d"
         case .avgPool2d: "avgPool2d"
         case .batchNorm: "batchNorm"
+        case .layerNorm: "layerNorm"
         case .softmax: "softmax"
         case .logSoftmax: "logSoftmax"
         case .lstm: "lstm"
