@@ -26,16 +26,21 @@ struct SIMDVariantBatchNormTests {
     @Test("channel statistics give the portable path's bits", arguments: SIMDVariantTests.variants)
     func statisticsBits(_ variant: SIMDVariant) {
         for layout in Self.layouts {
-            let x = Self.values(layout.batch * layout.channels * layout.spatial, seed: 1, offset: 3)
-            let results = [SIMDVariant.baseline, variant].map { v in
-                SIMDVariant.with(v) { () -> [[Float]] in
-                    var mean = [Float](repeating: 0, count: layout.channels), variance = mean
-                    Kernels.channelStatistics(x, layout, mean: &mean, variance: &variance)
-                    return [mean, variance]
-                }
+            for wide in [false, true] {
+                statistics(variant, layout, Self.values(layout.batch * layout.channels * layout.spatial, seed: 1, offset: 3, wide: wide))
             }
-            report(variant, "statistics", layout, ["mean", "variance"], results[1], results[0])
         }
+    }
+
+    private func statistics(_ variant: SIMDVariant, _ layout: ChannelLayout, _ x: [Float]) {
+        let results = [SIMDVariant.baseline, variant].map { v in
+            SIMDVariant.with(v) { () -> [[Float]] in
+                var mean = [Float](repeating: 0, count: layout.channels), variance = mean
+                Kernels.channelStatistics(x, layout, mean: &mean, variance: &variance)
+                return [mean, variance]
+            }
+        }
+        report(variant, "statistics", layout, ["mean", "variance"], results[1], results[0])
     }
 
     @Test("the channel affine map gives the portable path's bits", arguments: SIMDVariantTests.variants)
@@ -79,28 +84,31 @@ struct SIMDVariantBatchNormTests {
     @Test("the synchronized halves give the portable path's sums and dx", arguments: SIMDVariantTests.variants)
     func synchronizedHalvesBits(_ variant: SIMDVariant) {
         for layout in Self.layouts {
-            let operands = Operands(layout)
-            let results = [SIMDVariant.baseline, variant].map { v in
-                SIMDVariant.with(v) { () -> (sums: [[Double]], dx: [Float]) in
-                    var sumG = [Double](repeating: 0, count: layout.channels), sumGX = sumG
-                    Kernels.batchNormGradientSums(operands.x, operands.g, layout, mean: operands.mean, sumG: &sumG, sumGX: &sumGX)
-                    // The totals over a larger joint batch, as the processes of a group add them up.
-                    let totalG = sumG.map { $0 * 2.5 - 1 }, totalGX = sumGX.map { $0 * 3 + 0.25 }
-                    var dx = [Float](repeating: 0, count: operands.x.count)
-                    Kernels.batchNormInputGradient(operands.x, operands.g, layout, mean: operands.mean, invStd: operands.invStd,
-                                                   weight: operands.weight, sumG: totalG, sumGX: totalGX,
-                                                   count: Double(3 * layout.perChannel), dx: &dx)
-                    return ([sumG, sumGX], dx)
-                }
-            }
-            for (name, (fast, portable)) in zip(["sumG", "sumGX"], zip(results[1].sums, results[0].sums)) {
-                let same = { (a: Double, b: Double) in a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
-                if let i = fast.indices.first(where: { !same(fast[$0], portable[$0]) }) {
-                    Issue.record("\(variant) gradient sums \(Self.shape(layout)) \(name): channel \(i): variant \(fast[i]), portable \(portable[i])")
-                }
-            }
-            report(variant, "input gradient", layout, ["dx"], [results[1].dx], [results[0].dx])
+            for wide in [false, true] { synchronizedHalves(variant, layout, Operands(layout, wide: wide)) }
         }
+    }
+
+    private func synchronizedHalves(_ variant: SIMDVariant, _ layout: ChannelLayout, _ operands: Operands) {
+        let results = [SIMDVariant.baseline, variant].map { v in
+            SIMDVariant.with(v) { () -> (sums: [[Double]], dx: [Float]) in
+                var sumG = [Double](repeating: 0, count: layout.channels), sumGX = sumG
+                Kernels.batchNormGradientSums(operands.x, operands.g, layout, mean: operands.mean, sumG: &sumG, sumGX: &sumGX)
+                // The totals over a larger joint batch, as the processes of a group add them up.
+                let totalG = sumG.map { $0 * 2.5 - 1 }, totalGX = sumGX.map { $0 * 3 + 0.25 }
+                var dx = [Float](repeating: 0, count: operands.x.count)
+                Kernels.batchNormInputGradient(operands.x, operands.g, layout, mean: operands.mean, invStd: operands.invStd,
+                                               weight: operands.weight, sumG: totalG, sumGX: totalGX,
+                                               count: Double(3 * layout.perChannel), dx: &dx)
+                return ([sumG, sumGX], dx)
+            }
+        }
+        for (name, (fast, portable)) in zip(["sumG", "sumGX"], zip(results[1].sums, results[0].sums)) {
+            let same = { (a: Double, b: Double) in a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) }
+            if let i = fast.indices.first(where: { !same(fast[$0], portable[$0]) }) {
+                Issue.record("\(variant) gradient sums \(Self.shape(layout)) \(name): channel \(i): variant \(fast[i]), portable \(portable[i])")
+            }
+        }
+        report(variant, "input gradient", layout, ["dx"], [results[1].dx], [results[0].dx])
     }
 
     // MARK: Inputs
@@ -109,24 +117,28 @@ struct SIMDVariantBatchNormTests {
     private struct Operands {
         let x: [Float], g: [Float], mean: [Float], invStd: [Float], weight: [Float]
 
-        init(_ layout: ChannelLayout) {
+        init(_ layout: ChannelLayout, wide: Bool = false) {
             let count = layout.batch * layout.channels * layout.spatial
-            let x = SIMDVariantBatchNormTests.values(count, seed: 5, offset: -2)
+            let x = SIMDVariantBatchNormTests.values(count, seed: 5, offset: -2, wide: wide)
             var mean = [Float](repeating: 0, count: layout.channels), variance = mean
             SIMDVariant.with(.baseline) { Kernels.channelStatistics(x, layout, mean: &mean, variance: &variance) }
             self.x = x
             self.mean = mean
-            g = SIMDVariantBatchNormTests.values(count, seed: 6, offset: 0.5)
+            g = SIMDVariantBatchNormTests.values(count, seed: 6, offset: 0.5, wide: wide)
             weight = SIMDVariantBatchNormTests.values(layout.channels, seed: 7, offset: 1)
             invStd = variance.map { 1 / ($0 + 1e-5).squareRoot() }
         }
     }
 
     /// Normal values scaled by 2^−3 … 2^7 in turn, plus `offset`, with an infinity, a NaN and −0 among the last
-    /// values where there are enough (the last channels only, so that the others stay finite).
-    static func values(_ count: Int, seed: UInt64, offset: Float) -> [Float] {
+    /// values where there are enough (the last channels only, so that the others stay finite). `wide` scales groups
+    /// of 7 values by 2^−20 … 2^20 instead, so that the runs' sums differ by more than Double's 53 bits hold
+    /// exactly, and adding them in Double in another order would round differently too.
+    static func values(_ count: Int, seed: UInt64, offset: Float, wide: Bool = false) -> [Float] {
         var g = Generator(seed: seed)
-        var values = InputSpec.normal([count]).draw(&g).enumerated().map { i, v in v * Float(1 << (i % 11)) / 8 + offset }
+        var values = InputSpec.normal([count]).draw(&g).enumerated().map { i, v in
+            v * Float(sign: .plus, exponent: wide ? (i / 7) % 41 - 20 : i % 11 - 3, significand: 1) + offset
+        }
         if count >= 64 {
             for (i, special) in [Float.infinity, .nan, -0.0].enumerated() { values[count - 1 - 5 * i] = special }
         }
