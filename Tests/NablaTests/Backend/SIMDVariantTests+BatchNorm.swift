@@ -111,20 +111,66 @@ struct SIMDVariantBatchNormTests {
         report(variant, "input gradient", layout, ["dx"], [results[1].dx], [results[0].dx])
     }
 
+    @Test("sums that cancel or round on a tie keep the portable path's order", arguments: SIMDVariantTests.variants)
+    func orderBits(_ variant: SIMDVariant) {
+        for spatial in [1, 8, 17] {
+            for batch in [8, 9] {
+                for channels in [1, 17] {
+                    let layout = ChannelLayout(batch: batch, channels: channels, spatial: spatial)
+                    let x = Self.cancellingRuns(layout)
+                    statistics(variant, layout, x)
+                    synchronizedHalves(variant, layout, Operands(layout, g: x))
+                    inputGradientOnTie(variant, layout)
+                }
+            }
+        }
+    }
+
+    /// Runs whose sums are, in turn, 2^56·S, S/8, −2^56·S and S/8: added to a Double in run order, the first S/8 of
+    /// each four is lost against 2^56·S and the second kept; added in pairs, both are lost.
+    static func cancellingRuns(_ layout: ChannelLayout) -> [Float] {
+        let values: [Float] = [0x1p56, 0.125, -0x1p56, 0.125]
+        var x = [Float](repeating: 0, count: layout.batch * layout.channels * layout.spatial)
+        for n in 0..<layout.batch {
+            for c in 0..<layout.channels {
+                for i in 0..<layout.spatial { x[(n * layout.channels + c) * layout.spatial + i] = values[n % 4] }
+            }
+        }
+        return x
+    }
+
+    /// ΣgX·r/count with r = 0.75 and count 7 lies within a Double rounding of a Float tie: computed
+    /// as (ΣgX·r)/count it rounds up to 1 + 2^−23, as (ΣgX/count)·r down to 1.
+    private func inputGradientOnTie(_ variant: SIMDVariant, _ layout: ChannelLayout) {
+        let c = layout.channels, operands = Operands(layout)
+        let invStd = [Float](repeating: 0.75, count: c), sumG = [Double](repeating: 1, count: c)
+        let sumGX = [Double](repeating: 0x1.2aaaabd555556p+3, count: c)
+        let results = [SIMDVariant.baseline, variant].map { v in
+            SIMDVariant.with(v) { () -> [Float] in
+                var dx = [Float](repeating: 0, count: operands.x.count)
+                Kernels.batchNormInputGradient(operands.x, operands.g, layout, mean: operands.mean, invStd: invStd,
+                                               weight: operands.weight, sumG: sumG, sumGX: sumGX, count: 7, dx: &dx)
+                return dx
+            }
+        }
+        report(variant, "input gradient on a tie", layout, ["dx"], [results[1]], [results[0]])
+    }
+
     // MARK: Inputs
 
     /// x and g with the mean and 1/√(var + eps) of x (from the portable path), and a weight per channel.
     private struct Operands {
         let x: [Float], g: [Float], mean: [Float], invStd: [Float], weight: [Float]
 
-        init(_ layout: ChannelLayout, wide: Bool = false) {
+        /// Drawn values, or `g` given and x the same.
+        init(_ layout: ChannelLayout, wide: Bool = false, g given: [Float]? = nil) {
             let count = layout.batch * layout.channels * layout.spatial
-            let x = SIMDVariantBatchNormTests.values(count, seed: 5, offset: -2, wide: wide)
+            let x = given ?? SIMDVariantBatchNormTests.values(count, seed: 5, offset: -2, wide: wide)
             var mean = [Float](repeating: 0, count: layout.channels), variance = mean
             SIMDVariant.with(.baseline) { Kernels.channelStatistics(x, layout, mean: &mean, variance: &variance) }
             self.x = x
             self.mean = mean
-            g = SIMDVariantBatchNormTests.values(count, seed: 6, offset: 0.5, wide: wide)
+            g = given ?? SIMDVariantBatchNormTests.values(count, seed: 6, offset: 0.5, wide: wide)
             weight = SIMDVariantBatchNormTests.values(layout.channels, seed: 7, offset: 1)
             invStd = variance.map { 1 / ($0 + 1e-5).squareRoot() }
         }
