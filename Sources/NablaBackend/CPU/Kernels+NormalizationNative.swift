@@ -3,18 +3,20 @@ import NablaKernelsC
 /// Batch normalization through a C variant's kernels (NormBody.h), which give the bits of the Swift loops in
 /// Kernels+Normalization.swift: the same split of the channels across cores, one call per chunk of channels.
 extension Kernels {
+    /// `channelStatistics` through `native`.
     static func channelStatistics(_ native: NativeKernels, _ x: UnsafePointer<Float>, _ layout: ChannelLayout,
                                   mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         forEachChannelChunk(layout) { native.channelStatistics(x, layout.range($0), mean, variance) }
     }
 
+    /// `channelAffine` through `native`.
     static func channelAffine(_ native: NativeKernels, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               _ layout: ChannelLayout, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
         forEachChannelChunk(layout) { native.channelAffine(x, y, layout.range($0), scale, shift) }
     }
 
-    /// The sums of each chunk's channels into a scratch buffer, then dbias, dweight and dx from them, as the Swift path
-    /// does channel by channel.
+    /// `batchNormBackward` through `native`: the sums of each chunk's channels into a scratch buffer, then dbias,
+    /// dweight and dx from them, as the Swift path does channel by channel.
     static func batchNormBackward(_ native: NativeKernels, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                                   _ layout: ChannelLayout, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
                                   weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
@@ -36,12 +38,14 @@ extension Kernels {
         }
     }
 
+    /// `batchNormGradientSums` through `native`.
     static func batchNormGradientSums(_ native: NativeKernels, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                                       _ layout: ChannelLayout, mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Double>,
                                       sumGX: UnsafeMutablePointer<Double>) {
         forEachChannelChunk(layout) { native.gradientSums(x, g, layout.range($0), mean, sumG, sumGX) }
     }
 
+    /// `batchNormInputGradient` through `native`.
     static func batchNormInputGradient(_ native: NativeKernels, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                                        _ layout: ChannelLayout, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
                                        weight: UnsafePointer<Float>, sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>,
