@@ -1,4 +1,5 @@
-/// Batch normalization over [N, C, S] buffers, one channel at a time, channels split across cores.
+/// Batch normalization over [N, C, S] buffers, one channel at a time, channels split across cores. Under a SIMD
+/// variant, the C kernels of Kernels+NormalizationNative.swift run instead, with the same bits.
 extension ChannelLayout {
     /// Calls `body` with the start of each of channel `c`'s `batch` contiguous runs of `spatial` values.
     @inline(__always)
@@ -11,6 +12,7 @@ extension Kernels {
     /// Per-channel mean and biased variance, both passes summed in Double.
     package static func channelStatistics(_ x: UnsafePointer<Float>, _ layout: ChannelLayout,
                                   mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        if let native = NativeKernels.current { return channelStatistics(native, x, layout, mean: mean, variance: variance) }
         forEachChannel(layout) { c in
             var total = 0.0
             layout.forEachRun(of: c) { start in total += Double(rowSum(x + start, layout.spatial)) }
@@ -25,6 +27,7 @@ extension Kernels {
     /// y = x·scale[c] + shift[c].
     package static func channelAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ layout: ChannelLayout,
                               scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
+        if let native = NativeKernels.current { return channelAffine(native, x, y, layout, scale: scale, shift: shift) }
         forEachChannel(layout) { c in
             let a = scale[c], b = shift[c]
             layout.forEachRun(of: c) { start in
@@ -39,6 +42,10 @@ extension Kernels {
                                   mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                   dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                                   dBias: UnsafeMutablePointer<Float>) {
+        if let native = NativeKernels.current {
+            return batchNormBackward(native, x, g, layout, mean: mean, invStd: invStd, weight: weight, dx: dx, dWeight: dWeight,
+                                     dBias: dBias)
+        }
         forEachChannel(layout) { c in
             let (sumG, sumGX) = gradientSums(of: c, x, g, layout, mean: mean[c])
             dBias[c] = Float(sumG)
@@ -53,6 +60,9 @@ extension Kernels {
     package static func batchNormGradientSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ layout: ChannelLayout,
                                       mean: UnsafePointer<Float>, sumG: UnsafeMutablePointer<Double>,
                                       sumGX: UnsafeMutablePointer<Double>) {
+        if let native = NativeKernels.current {
+            return batchNormGradientSums(native, x, g, layout, mean: mean, sumG: sumG, sumGX: sumGX)
+        }
         forEachChannel(layout) { c in (sumG[c], sumGX[c]) = gradientSums(of: c, x, g, layout, mean: mean[c]) }
     }
 
@@ -61,6 +71,10 @@ extension Kernels {
                                        mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                        sumG: UnsafePointer<Double>, sumGX: UnsafePointer<Double>, count: Double,
                                        dx: UnsafeMutablePointer<Float>) {
+        if let native = NativeKernels.current {
+            return batchNormInputGradient(native, x, g, layout, mean: mean, invStd: invStd, weight: weight, sumG: sumG, sumGX: sumGX,
+                                          count: count, dx: dx)
+        }
         forEachChannel(layout) { c in
             inputGradient(of: c, x, g, layout, mean: mean[c], invStd: invStd[c], weight: weight[c], sumG: sumG[c], sumGX: sumGX[c],
                           count: count, dx: dx)
@@ -89,9 +103,12 @@ extension Kernels {
     }
 
     private static func forEachChannel(_ layout: ChannelLayout, _ body: (Int) -> Void) {
-        Parallel.forEachChunk(count: layout.channels, minChunk: Swift.max(1, parallelGrain / Swift.max(layout.perChannel, 1))) {
-            for c in $0 { body(c) }
-        }
+        forEachChannelChunk(layout) { for c in $0 { body(c) } }
+    }
+
+    /// The channels split across cores, about `parallelGrain` values a chunk at least.
+    static func forEachChannelChunk(_ layout: ChannelLayout, _ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(count: layout.channels, minChunk: Swift.max(1, parallelGrain / Swift.max(layout.perChannel, 1)), body)
     }
 
     /// Σ (x − m)², eight lanes at a time.

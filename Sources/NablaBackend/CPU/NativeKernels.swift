@@ -1,8 +1,10 @@
 import NablaKernelsC
 
 /// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam update,
-/// the LSTM cell, ReLU, tanh, sigmoid, GELU and SiLU forward and backward, and softmax rows forward and backward. Each gives the same bits as the Swift
-/// path it replaces, with wider vectors; `SIMDVariant.baseline` has none, so the Swift path runs.
+/// the LSTM cell, ReLU, tanh, sigmoid, GELU and SiLU forward and backward, softmax rows forward and backward, and batch
+/// normalization's statistics, affine map and backward sums and input gradient. Each gives the same bits as the Swift
+/// path it replaces, with wider vectors (the batch-norm sums keep Swift's eight lanes and interleave runs instead);
+/// `SIMDVariant.baseline` has none, so the Swift path runs.
 /// A class, so that looking the table up costs a reference, not a copy of every pointer in it.
 final class NativeKernels: Sendable {
     typealias Map = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
@@ -21,6 +23,14 @@ final class NativeKernels: Sendable {
     /// (y, g, dx, rows, n, log): their gradient from the output.
     typealias SoftmaxBackwardRows = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
                                                     Int, Int, Int32) -> Void
+    typealias ChannelStatistics = @convention(c) (UnsafePointer<Float>?, NablaChannelRange, UnsafeMutablePointer<Float>?,
+                                                  UnsafeMutablePointer<Float>?) -> Void
+    typealias ChannelAffine = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, NablaChannelRange,
+                                              UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
+    typealias GradientSums = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, NablaChannelRange, UnsafePointer<Float>?,
+                                             UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?) -> Void
+    typealias InputGradient = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, NablaChannelRange,
+                                              UnsafePointer<NablaInputGradientOperands>?, UnsafeMutablePointer<Float>?) -> Void
 
     let adam: Adam
     let reluForward: Map, reluBackward: Zip
@@ -30,10 +40,13 @@ final class NativeKernels: Sendable {
     let siluForward: Map, siluBackward: Zip
     let lstmForward: CellForward, lstmBackward: CellBackward
     let softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows
+    let channelStatistics: ChannelStatistics, channelAffine: ChannelAffine
+    let gradientSums: GradientSums, inputGradient: InputGradient
 
     init(adam: Adam, reluForward: Map, reluBackward: Zip, tanhForward: Map, tanhBackward: Zip,
          sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip, siluForward: Map, siluBackward: Zip,
-         lstmForward: CellForward, lstmBackward: CellBackward, softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows) {
+         lstmForward: CellForward, lstmBackward: CellBackward, softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows,
+         channelStatistics: ChannelStatistics, channelAffine: ChannelAffine, gradientSums: GradientSums, inputGradient: InputGradient) {
         self.adam = adam
         self.reluForward = reluForward
         self.reluBackward = reluBackward
@@ -49,6 +62,10 @@ final class NativeKernels: Sendable {
         self.lstmBackward = lstmBackward
         self.softmaxRows = softmaxRows
         self.softmaxBackwardRows = softmaxBackwardRows
+        self.channelStatistics = channelStatistics
+        self.channelAffine = channelAffine
+        self.gradientSums = gradientSums
+        self.inputGradient = inputGradient
     }
 
     /// The fast paths of `SIMDVariant.current`, or nil for the portable path.
@@ -70,7 +87,9 @@ final class NativeKernels: Sendable {
         geluForward: nabla_gelu_forward_avx2, geluBackward: nabla_gelu_backward_avx2,
         siluForward: nabla_silu_forward_avx2, siluBackward: nabla_silu_backward_avx2,
         lstmForward: nabla_lstm_forward_avx2, lstmBackward: nabla_lstm_backward_avx2,
-        softmaxRows: nabla_softmax_rows_avx2, softmaxBackwardRows: nabla_softmax_backward_rows_avx2)
+        softmaxRows: nabla_softmax_rows_avx2, softmaxBackwardRows: nabla_softmax_backward_rows_avx2,
+        channelStatistics: nabla_bn_statistics_avx2, channelAffine: nabla_bn_affine_avx2,
+        gradientSums: nabla_bn_gradient_sums_avx2, inputGradient: nabla_bn_input_gradient_avx2)
 
     private static let avx512: NativeKernels? = NativeKernels(
         adam: nabla_adam_avx512, reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
@@ -79,7 +98,9 @@ final class NativeKernels: Sendable {
         geluForward: nabla_gelu_forward_avx512, geluBackward: nabla_gelu_backward_avx512,
         siluForward: nabla_silu_forward_avx512, siluBackward: nabla_silu_backward_avx512,
         lstmForward: nabla_lstm_forward_avx512, lstmBackward: nabla_lstm_backward_avx512,
-        softmaxRows: nabla_softmax_rows_avx512, softmaxBackwardRows: nabla_softmax_backward_rows_avx512)
+        softmaxRows: nabla_softmax_rows_avx512, softmaxBackwardRows: nabla_softmax_backward_rows_avx512,
+        channelStatistics: nabla_bn_statistics_avx512, channelAffine: nabla_bn_affine_avx512,
+        gradientSums: nabla_bn_gradient_sums_avx512, inputGradient: nabla_bn_input_gradient_avx512)
     #else
     // Only x86-64 has variants; elsewhere `SIMDVariant.supported` is [.baseline].
     private static let avx2: NativeKernels? = nil

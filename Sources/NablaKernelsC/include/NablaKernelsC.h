@@ -17,6 +17,26 @@ typedef struct {
     int coupled, shrinks;
 } NablaAdamConstants;
 
+/// Channels [first, first + count) of an [batch, channels, spatial] buffer, as batch normalization reads it:
+/// channel c is `batch` runs of `spatial` contiguous values, `channels · spatial` apart.
+typedef struct {
+    long batch, channels, spatial, first, count;
+} NablaChannelRange;
+
+/// What the batch-norm input gradient reads per channel c: the batch mean, 1/√(var + eps), the weight, Σg and
+/// Σg·(x − mean) (in Double), and `count`, the number of values the sums cover.
+typedef struct {
+    const float *mean, *invStd, *weight;
+    const double *sumG, *sumGX;
+    double count;
+} NablaInputGradientOperands;
+
+// Each variant (suffix avx2 or avx512) declares the kernels below; the batch-norm ones (NormBody.h) do the channels
+// of a NablaChannelRange, indexing every per-channel array by channel, and give the bits of Kernels+Normalization.swift:
+/// `nabla_bn_statistics_*`: mean[c] and biased variance[c] of each channel, as Kernels.channelStatistics.
+/// `nabla_bn_affine_*`: y = x·scale[c] + shift[c], as Kernels.channelAffine.
+/// `nabla_bn_gradient_sums_*`: sumG[c] = Σ g and sumGX[c] = Σ g·(x − mean[c]) in Double, as Kernels.batchNormGradientSums.
+/// `nabla_bn_input_gradient_*`: dx from the sums in `o`, as Kernels.batchNormInputGradient.
 #if defined(__x86_64__)
 #define NABLA_DECLARE_VARIANT(suffix)                                                                              \
     void nabla_adam_##suffix(float *p, const float *g, float *expAvg, float *expAvgSq, float *maxExpAvgSq, long n,  \
@@ -37,7 +57,14 @@ typedef struct {
                                       const float *gradH, const float *dhLater, float *dc, float *dGates,          \
                                       long hidden);                                                                  \
     void nabla_softmax_rows_##suffix(const float *x, float *y, long rows, long n, int log);                         \
-    void nabla_softmax_backward_rows_##suffix(const float *y, const float *g, float *dx, long rows, long n, int log);
+    void nabla_softmax_backward_rows_##suffix(const float *y, const float *g, float *dx, long rows, long n, int log); \
+    void nabla_bn_statistics_##suffix(const float *x, NablaChannelRange s, float *mean, float *variance);            \
+    void nabla_bn_affine_##suffix(const float *x, float *y, NablaChannelRange s, const float *scale,                 \
+                                  const float *shift);                                                               \
+    void nabla_bn_gradient_sums_##suffix(const float *x, const float *g, NablaChannelRange s, const float *mean,      \
+                                         double *sumG, double *sumGX);                                               \
+    void nabla_bn_input_gradient_##suffix(const float *x, const float *g, NablaChannelRange s,                       \
+                                          const NablaInputGradientOperands *o, float *dx);
 
 NABLA_DECLARE_VARIANT(avx2)
 NABLA_DECLARE_VARIANT(avx512)

@@ -142,11 +142,12 @@ struct SIMDVariantTests {
 }
 
 /// The differential rows whose kernels have C paths (matrix products included, which run on the AVX-512 GEMM
-/// under avx512), and the Adam rows, against the reference backend under each variant, with the rows' own
-/// tolerances (the same as for the portable path).
+/// under avx512, and batch norm), and the Adam rows, against the reference backend under each variant, with the
+/// rows' own tolerances (the same as for the portable path).
 extension DifferentialTests {
     static let simdRows = DifferentialTable.rows.filter { row in
-        ["unary.relu", "unary.tanh", "unary.sigmoid", "lstm.", "matmul.", "conv2d.", "attention.", "softmax.", "logSoftmax."].contains { row.name.hasPrefix($0) }
+        ["unary.relu", "unary.tanh", "unary.sigmoid", "lstm.", "matmul.", "conv2d.", "attention.", "softmax.", "logSoftmax.",
+         "batchNorm."].contains { row.name.hasPrefix($0) }
     }
 
     @Test("forward and backward agree under each SIMD variant", arguments: simdRows, SIMDVariantTests.variants)
