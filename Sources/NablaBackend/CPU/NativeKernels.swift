@@ -1,8 +1,8 @@
 import NablaKernelsC
 
-/// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam update,
-/// the LSTM cell, and ReLU, tanh, sigmoid, GELU and SiLU forward and backward. Each gives the same bits as the Swift
-/// path it replaces, with wider vectors; `SIMDVariant.baseline` has none, so the Swift path runs.
+/// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam, SGD, AdaGrad
+/// and RMSProp updates, the LSTM cell, and ReLU, tanh, sigmoid, GELU and SiLU forward and backward. Each gives the
+/// same bits as the Swift path it replaces, with wider vectors; `SIMDVariant.baseline` has none, so the Swift path runs.
 /// A class, so that looking the table up costs a reference, not a copy of every pointer in it.
 final class NativeKernels: Sendable {
     typealias Map = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
@@ -10,6 +10,13 @@ final class NativeKernels: Sendable {
     typealias Adam = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
                                      UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
                                      UnsafePointer<NablaAdamConstants>?) -> Void
+    typealias SGD = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
+                                    UnsafePointer<NablaSGDConstants>?) -> Void
+    typealias AdaGrad = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
+                                        UnsafePointer<NablaAdaGradConstants>?) -> Void
+    typealias RMSProp = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
+                                        UnsafePointer<NablaRMSPropConstants>?) -> Void
     typealias CellForward = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
                                             UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
                                             UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
@@ -17,7 +24,7 @@ final class NativeKernels: Sendable {
                                              UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
                                              UnsafeMutablePointer<Float>?, Int) -> Void
 
-    let adam: Adam
+    let adam: Adam, sgd: SGD, adaGrad: AdaGrad, rmsProp: RMSProp
     let reluForward: Map, reluBackward: Zip
     let tanhForward: Map, tanhBackward: Zip
     let sigmoidForward: Map, sigmoidBackward: Zip
@@ -25,10 +32,13 @@ final class NativeKernels: Sendable {
     let siluForward: Map, siluBackward: Zip
     let lstmForward: CellForward, lstmBackward: CellBackward
 
-    init(adam: Adam, reluForward: Map, reluBackward: Zip, tanhForward: Map, tanhBackward: Zip,
-         sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip, siluForward: Map, siluBackward: Zip,
+    init(adam: Adam, sgd: SGD, adaGrad: AdaGrad, rmsProp: RMSProp, reluForward: Map, reluBackward: Zip,
+         tanhForward: Map, tanhBackward: Zip, sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip, siluForward: Map, siluBackward: Zip,
          lstmForward: CellForward, lstmBackward: CellBackward) {
         self.adam = adam
+        self.sgd = sgd
+        self.adaGrad = adaGrad
+        self.rmsProp = rmsProp
         self.reluForward = reluForward
         self.reluBackward = reluBackward
         self.tanhForward = tanhForward
@@ -56,7 +66,8 @@ final class NativeKernels: Sendable {
 
     #if arch(x86_64)
     private static let avx2: NativeKernels? = NativeKernels(
-        adam: nabla_adam_avx2, reluForward: nabla_relu_forward_avx2, reluBackward: nabla_relu_backward_avx2,
+        adam: nabla_adam_avx2, sgd: nabla_sgd_avx2, adaGrad: nabla_adagrad_avx2, rmsProp: nabla_rmsprop_avx2,
+        reluForward: nabla_relu_forward_avx2, reluBackward: nabla_relu_backward_avx2,
         tanhForward: nabla_tanh_forward_avx2, tanhBackward: nabla_tanh_backward_avx2,
         sigmoidForward: nabla_sigmoid_forward_avx2, sigmoidBackward: nabla_sigmoid_backward_avx2,
         geluForward: nabla_gelu_forward_avx2, geluBackward: nabla_gelu_backward_avx2,
@@ -64,7 +75,8 @@ final class NativeKernels: Sendable {
         lstmForward: nabla_lstm_forward_avx2, lstmBackward: nabla_lstm_backward_avx2)
 
     private static let avx512: NativeKernels? = NativeKernels(
-        adam: nabla_adam_avx512, reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
+        adam: nabla_adam_avx512, sgd: nabla_sgd_avx512, adaGrad: nabla_adagrad_avx512, rmsProp: nabla_rmsprop_avx512,
+        reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
         tanhForward: nabla_tanh_forward_avx512, tanhBackward: nabla_tanh_backward_avx512,
         sigmoidForward: nabla_sigmoid_forward_avx512, sigmoidBackward: nabla_sigmoid_backward_avx512,
         geluForward: nabla_gelu_forward_avx512, geluBackward: nabla_gelu_backward_avx512,
