@@ -1,7 +1,8 @@
 // The SGD, AdaGrad and RMSProp updates of one variant, included by Variant+AVX2.c and Variant+AVX512.c right after
 // KernelBody.h, whose vector types and helpers (nk_get, nk_put) they use. Each ports its loop in Kernels+Optim.swift
 // operation for operation, in the same order and without fused multiply-adds, so a variant gives the same bits as
-// the portable path. A flag the Swift loop tests per element is loop-invariant, so it is tested once per lane group.
+// the portable path. A flag the Swift loop tests per element is tested once per lane group; the constants are copied
+// first, so that the compiler sees that no store changes them and may hoist those tests out of the loop.
 
 #pragma clang fp contract(off)
 
@@ -21,7 +22,8 @@ static inline __attribute__((always_inline)) void nk_sgd_lanes(float *p, const f
     nk_put(p, x + c->negativeLearningRate * direction, lanes);
 }
 
-void NK_NAME(nabla_sgd)(float *p, const float *g, float *momentumBuffer, long n, const NablaSGDConstants *c) {
+void NK_NAME(nabla_sgd)(float *p, const float *g, float *momentumBuffer, long n, const NablaSGDConstants *constants) {
+    const NablaSGDConstants k = *constants, *c = &k;
     long i = 0;
     for (; i + NK_LANES <= n; i += NK_LANES) nk_sgd_lanes(p + i, g + i, momentumBuffer ? momentumBuffer + i : 0, NK_LANES, c);
     if (i < n) nk_sgd_lanes(p + i, g + i, momentumBuffer ? momentumBuffer + i : 0, n - i, c);
@@ -38,7 +40,8 @@ static inline __attribute__((always_inline)) void nk_adagrad_lanes(float *p, con
     nk_put(p, x + c->negativeLearningRate * d / (__builtin_elementwise_sqrt(s) + c->eps), lanes);
 }
 
-void NK_NAME(nabla_adagrad)(float *p, const float *g, float *sum, long n, const NablaAdaGradConstants *c) {
+void NK_NAME(nabla_adagrad)(float *p, const float *g, float *sum, long n, const NablaAdaGradConstants *constants) {
+    const NablaAdaGradConstants k = *constants, *c = &k;
     long i = 0;
     for (; i + NK_LANES <= n; i += NK_LANES) nk_adagrad_lanes(p + i, g + i, sum + i, NK_LANES, c);
     if (i < n) nk_adagrad_lanes(p + i, g + i, sum + i, n - i, c);
@@ -74,7 +77,8 @@ static inline __attribute__((always_inline)) void nk_rmsprop_lanes(float *p, con
 }
 
 void NK_NAME(nabla_rmsprop)(float *p, const float *g, float *squareAvg, float *gradAvg, float *momentumBuffer, long n,
-                            const NablaRMSPropConstants *c) {
+                            const NablaRMSPropConstants *constants) {
+    const NablaRMSPropConstants k = *constants, *c = &k;
     int nearStart = __builtin_fabsf(c->oneMinusAlpha) < 0.5f;
     long i = 0;
     for (; i + NK_LANES <= n; i += NK_LANES) {
