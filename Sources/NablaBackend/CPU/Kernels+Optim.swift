@@ -2,10 +2,15 @@ import NablaKernelsC
 
 /// The optimizer updates, one pass over a parameter's buffers each. Updates are elementwise, so
 /// splitting them across cores changes no result; the loops keep PyTorch's operation order (no
-/// fused multiply-add), so that the goldens match to the last bit where PyTorch's do.
+/// fused multiply-add), so that the goldens match to the last bit where PyTorch's do. Under a SIMD
+/// variant each update runs through its C kernel (`NativeKernels`), which keeps the same order and bits.
 extension Kernels {
     package static func sgdStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                 momentumBuffer: UnsafeMutablePointer<Float>?, count n: Int, _ c: SGDStep) {
+        if let native = NativeKernels.current {
+            sgdStepNative(native.sgd, p, g, momentumBuffer, n, c)
+            return
+        }
         let negLR = c.negativeLearningRate, hasDecay = c.weightDecay != nil, decay = c.weightDecay ?? 0
         guard let buf = momentumBuffer else {
             Parallel.forEachChunk(count: n, minChunk: parallelGrain) { range in
@@ -31,6 +36,10 @@ extension Kernels {
 
     package static func adaGradStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, sum: UnsafeMutablePointer<Float>,
                                     count n: Int, _ c: AdaGradStep) {
+        if let native = NativeKernels.current {
+            adaGradStepNative(native.adaGrad, p, g, sum, n, c)
+            return
+        }
         let negCLR = c.negativeLearningRate, hasDecay = c.weightDecay != nil, decay = c.weightDecay ?? 0, epsilon = c.eps
         Parallel.forEachChunk(count: n, minChunk: parallelGrain) { range in
             for i in range {
@@ -45,6 +54,10 @@ extension Kernels {
     package static func rmsPropStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                     squareAvg: UnsafeMutablePointer<Float>, gradAvg: UnsafeMutablePointer<Float>?,
                                     momentumBuffer buf: UnsafeMutablePointer<Float>?, count n: Int, _ c: RMSPropStep) {
+        if let native = NativeKernels.current {
+            rmsPropStepNative(native.rmsProp, p, g, squareAvg, gradAvg, buf, n, c)
+            return
+        }
         let hasDecay = c.weightDecay != nil, decay = c.weightDecay ?? 0
         let (a, oneMinusA, epsilon, negLR, mu) = (c.alpha, c.oneMinusAlpha, c.eps, c.negativeLearningRate, c.momentum)
         Parallel.forEachChunk(count: n, minChunk: parallelGrain) { range in
@@ -143,6 +156,50 @@ extension Kernels {
             Parallel.forEachChunk(count: n, minChunk: 1 << 15) { r in
                 let i = r.lowerBound
                 kernel(p + i, g + i, expAvg + i, expAvgSq + i, maxExpAvgSq.map { $0 + i }, r.count, constants)
+            }
+        }
+    }
+
+    /// The SGD update through a C variant, with or without momentum and decay: the operations of `sgdStep`'s
+    /// loops in the same order, so the same bits, eight or sixteen lanes at a time.
+    private static func sgdStepNative(_ kernel: NativeKernels.SGD, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                                      _ buf: UnsafeMutablePointer<Float>?, _ n: Int, _ c: SGDStep) {
+        var constants = NablaSGDConstants(
+            negativeLearningRate: c.negativeLearningRate, weightDecay: c.weightDecay ?? 0, momentum: c.momentum, keep: c.keep,
+            decays: c.weightDecay == nil ? 0 : 1, nesterov: c.nesterov ? 1 : 0, firstStep: c.firstStep ? 1 : 0)
+        withUnsafePointer(to: &constants) { constants in
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                let i = r.lowerBound
+                kernel(p + i, g + i, buf.map { $0 + i }, r.count, constants)
+            }
+        }
+    }
+
+    /// The AdaGrad update through a C variant: `adaGradStep`'s operations in the same order, so the same bits.
+    private static func adaGradStepNative(_ kernel: NativeKernels.AdaGrad, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                                          _ sum: UnsafeMutablePointer<Float>, _ n: Int, _ c: AdaGradStep) {
+        var constants = NablaAdaGradConstants(negativeLearningRate: c.negativeLearningRate, weightDecay: c.weightDecay ?? 0,
+                                              eps: c.eps, decays: c.weightDecay == nil ? 0 : 1)
+        withUnsafePointer(to: &constants) { constants in
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                let i = r.lowerBound
+                kernel(p + i, g + i, sum + i, r.count, constants)
+            }
+        }
+    }
+
+    /// The RMSProp update through a C variant, centered or not, with or without momentum and decay:
+    /// `rmsPropStep`'s operations in the same order, so the same bits.
+    private static func rmsPropStepNative(_ kernel: NativeKernels.RMSProp, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                                          _ squareAvg: UnsafeMutablePointer<Float>, _ gradAvg: UnsafeMutablePointer<Float>?,
+                                          _ buf: UnsafeMutablePointer<Float>?, _ n: Int, _ c: RMSPropStep) {
+        var constants = NablaRMSPropConstants(
+            alpha: c.alpha, oneMinusAlpha: c.oneMinusAlpha, eps: c.eps, negativeLearningRate: c.negativeLearningRate,
+            momentum: c.momentum, weightDecay: c.weightDecay ?? 0, decays: c.weightDecay == nil ? 0 : 1)
+        withUnsafePointer(to: &constants) { constants in
+            Parallel.forEachChunk(count: n, minChunk: parallelGrain) { r in
+                let i = r.lowerBound
+                kernel(p + i, g + i, squareAvg + i, gradAvg.map { $0 + i }, buf.map { $0 + i }, r.count, constants)
             }
         }
     }

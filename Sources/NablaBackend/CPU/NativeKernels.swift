@@ -1,10 +1,10 @@
 import NablaKernelsC
 
-/// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam update,
-/// the LSTM cell, ReLU, tanh, sigmoid, GELU and SiLU forward and backward, softmax rows forward and backward, and batch
-/// normalization's statistics, affine map and backward sums and input gradient. Each gives the same bits as the Swift
-/// path it replaces, with wider vectors (the batch-norm sums keep Swift's eight lanes and interleave runs instead);
-/// `SIMDVariant.baseline` has none, so the Swift path runs.
+/// The C fast paths of one SIMD variant (NablaKernelsC), for the kernels that call them: the Adam, SGD, AdaGrad and
+/// RMSProp updates, the LSTM cell, ReLU, tanh, sigmoid, GELU and SiLU forward and backward, softmax rows forward and
+/// backward, and batch normalization's statistics, affine map and backward sums and input gradient. Each gives the same
+/// bits as the Swift path it replaces, with wider vectors (the batch-norm sums keep Swift's eight lanes and interleave
+/// runs instead); `SIMDVariant.baseline` has none, so the Swift path runs.
 /// A class, so that looking the table up costs a reference, not a copy of every pointer in it.
 final class NativeKernels: Sendable {
     typealias Map = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
@@ -12,6 +12,13 @@ final class NativeKernels: Sendable {
     typealias Adam = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
                                      UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
                                      UnsafePointer<NablaAdamConstants>?) -> Void
+    typealias SGD = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
+                                    UnsafePointer<NablaSGDConstants>?) -> Void
+    typealias AdaGrad = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
+                                        UnsafePointer<NablaAdaGradConstants>?) -> Void
+    typealias RMSProp = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int,
+                                        UnsafePointer<NablaRMSPropConstants>?) -> Void
     typealias CellForward = @convention(c) (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
                                             UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
                                             UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
@@ -32,7 +39,7 @@ final class NativeKernels: Sendable {
     typealias InputGradient = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, NablaChannelRange,
                                               UnsafePointer<NablaInputGradientOperands>?, UnsafeMutablePointer<Float>?) -> Void
 
-    let adam: Adam
+    let adam: Adam, sgd: SGD, adaGrad: AdaGrad, rmsProp: RMSProp
     let reluForward: Map, reluBackward: Zip
     let tanhForward: Map, tanhBackward: Zip
     let sigmoidForward: Map, sigmoidBackward: Zip
@@ -43,11 +50,15 @@ final class NativeKernels: Sendable {
     let channelStatistics: ChannelStatistics, channelAffine: ChannelAffine
     let gradientSums: GradientSums, inputGradient: InputGradient
 
-    init(adam: Adam, reluForward: Map, reluBackward: Zip, tanhForward: Map, tanhBackward: Zip,
-         sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip, siluForward: Map, siluBackward: Zip,
-         lstmForward: CellForward, lstmBackward: CellBackward, softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows,
-         channelStatistics: ChannelStatistics, channelAffine: ChannelAffine, gradientSums: GradientSums, inputGradient: InputGradient) {
+    init(adam: Adam, sgd: SGD, adaGrad: AdaGrad, rmsProp: RMSProp, reluForward: Map, reluBackward: Zip,
+         tanhForward: Map, tanhBackward: Zip, sigmoidForward: Map, sigmoidBackward: Zip, geluForward: Map, geluBackward: Zip,
+         siluForward: Map, siluBackward: Zip, lstmForward: CellForward, lstmBackward: CellBackward,
+         softmaxRows: SoftmaxRows, softmaxBackwardRows: SoftmaxBackwardRows, channelStatistics: ChannelStatistics,
+         channelAffine: ChannelAffine, gradientSums: GradientSums, inputGradient: InputGradient) {
         self.adam = adam
+        self.sgd = sgd
+        self.adaGrad = adaGrad
+        self.rmsProp = rmsProp
         self.reluForward = reluForward
         self.reluBackward = reluBackward
         self.tanhForward = tanhForward
@@ -81,7 +92,8 @@ final class NativeKernels: Sendable {
 
     #if arch(x86_64)
     private static let avx2: NativeKernels? = NativeKernels(
-        adam: nabla_adam_avx2, reluForward: nabla_relu_forward_avx2, reluBackward: nabla_relu_backward_avx2,
+        adam: nabla_adam_avx2, sgd: nabla_sgd_avx2, adaGrad: nabla_adagrad_avx2, rmsProp: nabla_rmsprop_avx2,
+        reluForward: nabla_relu_forward_avx2, reluBackward: nabla_relu_backward_avx2,
         tanhForward: nabla_tanh_forward_avx2, tanhBackward: nabla_tanh_backward_avx2,
         sigmoidForward: nabla_sigmoid_forward_avx2, sigmoidBackward: nabla_sigmoid_backward_avx2,
         geluForward: nabla_gelu_forward_avx2, geluBackward: nabla_gelu_backward_avx2,
@@ -92,7 +104,8 @@ final class NativeKernels: Sendable {
         gradientSums: nabla_bn_gradient_sums_avx2, inputGradient: nabla_bn_input_gradient_avx2)
 
     private static let avx512: NativeKernels? = NativeKernels(
-        adam: nabla_adam_avx512, reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
+        adam: nabla_adam_avx512, sgd: nabla_sgd_avx512, adaGrad: nabla_adagrad_avx512, rmsProp: nabla_rmsprop_avx512,
+        reluForward: nabla_relu_forward_avx512, reluBackward: nabla_relu_backward_avx512,
         tanhForward: nabla_tanh_forward_avx512, tanhBackward: nabla_tanh_backward_avx512,
         sigmoidForward: nabla_sigmoid_forward_avx512, sigmoidBackward: nabla_sigmoid_backward_avx512,
         geluForward: nabla_gelu_forward_avx512, geluBackward: nabla_gelu_backward_avx512,

@@ -17,6 +17,27 @@ typedef struct {
     int coupled, shrinks;
 } NablaAdamConstants;
 
+/// The constants of one SGD step, as Swift's `SGDStep` holds them (`weightDecay` 0 where it is nil); `decays`,
+/// `nesterov` and `firstStep` are 0 or 1. Without a momentum buffer only the learning rate and the decay apply.
+typedef struct {
+    float negativeLearningRate, weightDecay, momentum, keep;
+    int decays, nesterov, firstStep;
+} NablaSGDConstants;
+
+/// The constants of one AdaGrad step, as Swift's `AdaGradStep` holds them (`weightDecay` 0 where it is nil);
+/// `decays` is 0 or 1.
+typedef struct {
+    float negativeLearningRate, weightDecay, eps;
+    int decays;
+} NablaAdaGradConstants;
+
+/// The constants of one RMSProp step, as Swift's `RMSPropStep` holds them (`weightDecay` 0 where it is nil);
+/// `decays` is 0 or 1. Centering and momentum follow from whether their buffers are given.
+typedef struct {
+    float alpha, oneMinusAlpha, eps, negativeLearningRate, momentum, weightDecay;
+    int decays;
+} NablaRMSPropConstants;
+
 /// Channels [first, first + count) of an [batch, channels, spatial] buffer, as batch normalization reads it:
 /// channel c is `batch` runs of `spatial` contiguous values, `channels · spatial` apart.
 typedef struct {
@@ -41,6 +62,10 @@ typedef struct {
 #define NABLA_DECLARE_VARIANT(suffix)                                                                              \
     void nabla_adam_##suffix(float *p, const float *g, float *expAvg, float *expAvgSq, float *maxExpAvgSq, long n,  \
                              const NablaAdamConstants *c);                                                         \
+    void nabla_sgd_##suffix(float *p, const float *g, float *momentumBuffer, long n, const NablaSGDConstants *c);  \
+    void nabla_adagrad_##suffix(float *p, const float *g, float *sum, long n, const NablaAdaGradConstants *c);     \
+    void nabla_rmsprop_##suffix(float *p, const float *g, float *squareAvg, float *gradAvg, float *momentumBuffer, \
+                                long n, const NablaRMSPropConstants *c);                                           \
     void nabla_relu_forward_##suffix(const float *x, float *y, long n);                                            \
     void nabla_relu_backward_##suffix(const float *x, const float *g, float *dx, long n);                          \
     void nabla_tanh_forward_##suffix(const float *x, float *y, long n);                                            \

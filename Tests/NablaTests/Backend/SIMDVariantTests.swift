@@ -142,8 +142,8 @@ struct SIMDVariantTests {
 }
 
 /// The differential rows whose kernels have C paths (matrix products included, which run on the AVX-512 GEMM
-/// under avx512, and batch norm), and the Adam rows, against the reference backend under each variant, with the
-/// rows' own tolerances (the same as for the portable path).
+/// under avx512, and batch norm), and every optimizer row (each update has a C path), against the reference backend
+/// under each variant, with the rows' own tolerances (the same as for the portable path).
 extension DifferentialTests {
     static let simdRows = DifferentialTable.rows.filter { row in
         ["unary.relu", "unary.tanh", "unary.sigmoid", "lstm.", "matmul.", "conv2d.", "attention.", "softmax.", "logSoftmax.",
@@ -155,8 +155,7 @@ extension DifferentialTests {
         SIMDVariant.with(variant) { Self.compare(row) }
     }
 
-    @Test("Adam updates agree under each SIMD variant", arguments: OptimizerRow.all.filter { $0.name.hasPrefix("Adam") },
-          SIMDVariantTests.variants)
+    @Test("optimizer updates agree under each SIMD variant", arguments: OptimizerRow.all, SIMDVariantTests.variants)
     func optimizerAgreesUnderVariant(_ row: OptimizerRow, _ variant: SIMDVariant) {
         SIMDVariant.with(variant) { optimizerAgrees(row) }
     }
