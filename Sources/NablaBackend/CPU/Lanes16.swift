@@ -25,26 +25,11 @@ struct Lanes16 {
 
     /// The first `count` values from `p` (fewer than 16), the other lanes `fill`.
     @inline(__always) init(_ p: UnsafePointer<Float>, count: Int, fill: Float) {
-        self.init(repeating: fill)
-        for l in 0..<count { self[l] = p[l] }
-    }
-
-    @inline(__always) subscript(lane: Int) -> Float {
-        get {
-            switch lane >> 2 {
-            case 0: v0[lane & 3]
-            case 1: v1[lane & 3]
-            case 2: v2[lane & 3]
-            default: v3[lane & 3]
-            }
-        }
-        set {
-            switch lane >> 2 {
-            case 0: v0[lane & 3] = newValue
-            case 1: v1[lane & 3] = newValue
-            case 2: v2[lane & 3] = newValue
-            default: v3[lane & 3] = newValue
-            }
+        self = withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { lanes in
+            let base = lanes.baseAddress!
+            base.initialize(repeating: fill, count: 16)
+            base.update(from: p, count: count)
+            return Lanes16(UnsafePointer(base))
         }
     }
 
@@ -59,14 +44,20 @@ struct Lanes16 {
 
     /// Writes the first `count` lanes to `p`.
     @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        for l in 0..<count { p[l] = self[l] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { lanes in
+            store(lanes.baseAddress!)
+            p.update(from: lanes.baseAddress!, count: count)
+        }
     }
 
     /// Lanes from `count` on set to 0.
     @inline(__always) func keeping(_ count: Int) -> Lanes16 {
-        var kept = Lanes16(repeating: 0)
-        for l in 0..<count { kept[l] = self[l] }
-        return kept
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { lanes in
+            let base = lanes.baseAddress!
+            store(base)
+            (base + count).update(repeating: 0, count: 16 - count)
+            return Lanes16(UnsafePointer(base))
+        }
     }
 
     @inline(__always) func map(_ f: (V) -> V) -> Lanes16 { Lanes16(f(v0), f(v1), f(v2), f(v3)) }
