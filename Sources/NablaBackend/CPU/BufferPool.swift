@@ -7,7 +7,7 @@ import Foundation
 /// `maxCachedBytes` are kept idle; beyond that, released buffers are freed.
 package enum BufferPool {
     /// Below this many floats (64 KiB) a buffer is not pooled.
-    static let minPooledCount = 1 << 14
+    package static let minPooledCount = 1 << 14
     /// The most memory kept in free lists.
     static let maxCachedBytes = 256 << 20
 

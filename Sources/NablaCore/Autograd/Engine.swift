@@ -14,24 +14,24 @@ package enum Engine {
         return walkCount
     }
 
-    /// Nodes reachable from `root`, inputs before the ops that read them.
-    static func topologicalOrder(from root: Node) -> [Node] {
+    /// Nodes reachable from `root`, inputs before the ops that read them. The nodes are not retained:
+    /// the caller keeps `root`, and so the whole graph, alive while it uses the order.
+    static func topologicalOrder(from root: Node) -> [Unmanaged<Node>] {
         let mark = nextWalk()
-        var order: [Node] = []
-        var stack: [(node: Node, next: Int)] = [(root, 0)]
+        var order: [Unmanaged<Node>] = []
+        var stack: [(node: Unmanaged<Node>, next: Int)] = [(.passUnretained(root), 0)]
         root.visitMark = mark
-        while !stack.isEmpty {
-            let top = stack.count - 1
-            let (node, next) = stack[top]
-            if next < node.inputs.count {
-                stack[top].next = next + 1
-                if let child = node.inputs[next].node, child.visitMark != mark {
+        while let (handle, next) = stack.last {
+            let node = handle.takeUnretainedValue()
+            if next < node.inputCount {
+                stack[stack.count - 1].next = next + 1
+                if let child = node.inputNode(next), child.visitMark != mark {
                     child.visitMark = mark
-                    stack.append((child, 0))
+                    stack.append((.passUnretained(child), 0))
                 }
             } else {
                 stack.removeLast()
-                order.append(node)
+                order.append(handle)
             }
         }
         return order
@@ -44,22 +44,28 @@ package enum Engine {
                     capture: ((Node, Tensor) -> Void)? = nil) {
         guard let rootNode = root.node else { return }
         withNoGrad {
-            let order = topologicalOrder(from: rootNode)
-            rootNode.pending = seed
-            for node in order.reversed() {
-                guard let grad = node.pending else { continue }
-                node.pending = nil
-                if capture != nil && keep.contains(ObjectIdentifier(node)) { capture?(node, grad) }
-                if node.isLeaf {
-                    if capture == nil { node.grad = node.grad.map { $0 + grad } ?? grad }
-                    continue
-                }
-                let inputGrads = Gradients.vjp(node, grad)
-                for (index, input) in node.inputs.enumerated() where index < inputGrads.count {
-                    guard let child = input.node, let g = inputGrads[index] else { continue }
-                    precondition(g.shape == input.shape,
-                                 "autograd: gradient of \(node.op) has shape \(g.shape), input has \(input.shape)")
-                    child.pending = child.pending.map { $0 + g } ?? g
+            withExtendedLifetime(rootNode) {
+                let order = topologicalOrder(from: rootNode)
+                rootNode.pending = seed
+                for handle in order.reversed() {
+                    let node = handle.takeUnretainedValue()
+                    guard let grad = node.takePending() else { continue }
+                    if capture != nil && keep.contains(ObjectIdentifier(node)) { capture?(node, grad) }
+                    if node.isLeaf {
+                        if capture == nil { node.grad = node.grad.map { $0 + grad } ?? grad }
+                        continue
+                    }
+                    var inputGrads = Gradients.vjp(node, grad)
+                    for index in 0..<Swift.min(node.inputCount, inputGrads.count) {
+                        guard let child = node.inputNode(index), let g = inputGrads.take(index) else { continue }
+                        precondition(g.shape == node.inputShape(index),
+                                     "autograd: gradient of \(node.op) has shape \(g.shape), input has \(node.inputShape(index))")
+                        if let earlier = child.takePending() {
+                            child.pending = earlier + g
+                        } else {
+                            child.pending = g
+                        }
+                    }
                 }
             }
         }

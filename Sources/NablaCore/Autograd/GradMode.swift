@@ -56,8 +56,18 @@ extension Tensor {
         guard input.node != nil, GradMode.isEnabled else {
             return Tensor(shape: shape, storage: storage, node: nil)
         }
-        let node = Node(op: op(), inputs: [input])
+        let node = Node(op: op(), input: input)
         if saveOutput { node.savedOutput = storage }
         return Tensor(shape: shape, storage: storage, node: node)
+    }
+
+    /// Records a two-input op.
+    @inline(__always)
+    static func record(_ op: @autoclosure () -> Primitive, _ a: Tensor, _ b: Tensor, shape: [Int],
+                       storage: TensorStorage) -> Tensor {
+        guard a.node != nil || b.node != nil, GradMode.isEnabled else {
+            return Tensor(shape: shape, storage: storage, node: nil)
+        }
+        return Tensor(shape: shape, storage: storage, node: Node(op: op(), a, b))
     }
 }

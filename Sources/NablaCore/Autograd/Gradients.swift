@@ -5,101 +5,101 @@ import NablaBackend
 package enum Gradients {
     /// Vector–Jacobian products: the gradient for each of `node.inputs`, given the output's gradient `g`.
     static func vjp(_ node: Node, _ g: Tensor) -> InputGradients {
-        let inputs = node.inputs
         switch node.op {
         case .leaf:
             return []
         case .unary(let op):
-            return [unary(op, inputs[0], node.savedOutput, g)]
+            return InputGradients(unary(op, node.input(0), node.savedOutput, g))
         case .binary(let op):
-            return binary(op, inputs[0], inputs[1], g)
+            return binary(op, node.input(0), node.input(1), g)
         case .select(let mask):
             let zero = Tensor.zeros([])
-            return [Tensor.where(mask, g, zero).sumTo(inputs[0].shape), Tensor.where(mask, zero, g).sumTo(inputs[1].shape)]
+            return InputGradients(Tensor.where(mask, g, zero).sumTo(node.input(0).shape),
+                                  Tensor.where(mask, zero, g).sumTo(node.input(1).shape))
         case .sum:
-            return [g.expand(to: inputs[0].shape)]
+            return InputGradients(g.expand(to: node.input(0).shape))
         case .max(let axis, let indices):
-            let x = inputs[0]
+            let x = node.input(0)
             let (outer, n, inner) = x.split(at: axis)
-            let dx = TensorStorage(uninitializedCount: x.count)
+            let dx = TensorStorage.uninitialized(count: x.count)
             indices.values.withUnsafeBufferPointer {
                 Backends.current.maxBackward(g.storage.pointer, index: $0.baseAddress!, dx.pointer, outer: outer, n: n, inner: inner)
             }
-            return [Tensor(shape: x.shape, storage: dx)]
+            return InputGradients(Tensor(shape: x.shape, storage: dx))
         case .matmul(let transA, let transB):
-            return matmul(inputs[0], inputs[1], g, transA: transA, transB: transB)
+            return matmul(node.input(0), node.input(1), g, transA: transA, transB: transB)
         case .reshape:
-            return [g.reshape(inputs[0].shape)]
+            return InputGradients(g.reshape(node.input(0).shape))
         case .permute(let order):
             var inverse = [Int](repeating: 0, count: order.count)
             for (i, d) in order.enumerated() { inverse[d] = i }
-            return [g.permute(inverse)]
+            return InputGradients(g.permute(inverse))
         case .expand:
-            return [g.sumTo(inputs[0].shape)]
+            return InputGradients(g.sumTo(node.input(0).shape))
         case .slice(let axis, let start, let length):
             var widths = [(before: Int, after: Int)](repeating: (0, 0), count: g.rank)
-            widths[axis] = (start, inputs[0].shape[axis] - start - length)
-            return [g.pad(widths)]
+            widths[axis] = (start, node.input(0).shape[axis] - start - length)
+            return InputGradients(g.pad(widths))
         case .pad(let before, _, _):
             let strides = Shape.strides(g.shape)
-            let dx = TensorStorage(uninitializedCount: inputs[0].count)
+            let dx = TensorStorage.uninitialized(count: node.input(0).count)
             let offset = zip(before, strides).map { $0 * $1 }.reduce(0, +)
-            Backends.current.stridedRead(g.storage.pointer, offset: offset, strides: strides, dx.pointer, shape: inputs[0].shape)
-            return [Tensor(shape: inputs[0].shape, storage: dx)]
+            Backends.current.stridedRead(g.storage.pointer, offset: offset, strides: strides, dx.pointer, shape: node.input(0).shape)
+            return InputGradients(Tensor(shape: node.input(0).shape, storage: dx))
         case .concat(let axis):
             var start = 0
-            return InputGradients(inputs.map { input in
+            return InputGradients(node.inputs.map { input in
                 defer { start += input.shape[axis] }
                 return g.narrow(axis: axis, start: start, length: input.shape[axis])
             })
         case .gather(let axis, let index):
-            let x = inputs[0]
-            let dx = TensorStorage(uninitializedCount: x.count)
+            let x = node.input(0)
+            let dx = TensorStorage.uninitialized(count: x.count)
             Backends.current.scatterAdd(g.storage.pointer, xShape: x.shape, index: index.values, indexShape: g.shape, axis: axis,
                                         dx.pointer)
-            return [Tensor(shape: x.shape, storage: dx)]
+            return InputGradients(Tensor(shape: x.shape, storage: dx))
         case .indexSelect(let axis, let index):
-            let x = inputs[0]
+            let x = node.input(0)
             let (outer, n, inner) = x.split(at: axis)
-            let dx = TensorStorage(uninitializedCount: x.count)
+            let dx = TensorStorage.uninitialized(count: x.count)
             Backends.current.indexAdd(g.storage.pointer, index: index.values, dx.pointer, outer: outer, n: n, inner: inner)
-            return [Tensor(shape: x.shape, storage: dx)]
+            return InputGradients(Tensor(shape: x.shape, storage: dx))
         case .conv2d(let window, let hasBias):
-            return conv2d(inputs, g, window, hasBias: hasBias)
+            return conv2d(node.inputs, g, window, hasBias: hasBias)
         case .maxPool2d(let window, let winners):
-            let x = inputs[0]
-            let dx = TensorStorage(uninitializedCount: x.count)
+            let x = node.input(0)
+            let dx = TensorStorage.uninitialized(count: x.count)
             winners.values.withUnsafeBufferPointer {
                 Backends.current.maxPool2dBackward(g.storage.pointer, winners: $0.baseAddress!, dx.pointer, Functional.poolShape(x, window))
             }
-            return [Tensor(shape: x.shape, storage: dx)]
+            return InputGradients(Tensor(shape: x.shape, storage: dx))
         case .avgPool2d(let window, let countIncludePad):
-            let x = inputs[0]
-            let dx = TensorStorage(uninitializedCount: x.count)
+            let x = node.input(0)
+            let dx = TensorStorage.uninitialized(count: x.count)
             Backends.current.avgPool2dBackward(g.storage.pointer, dx.pointer, Functional.poolShape(x, window),
                                                countIncludePad: countIncludePad)
-            return [Tensor(shape: x.shape, storage: dx)]
+            return InputGradients(Tensor(shape: x.shape, storage: dx))
         case .batchNorm(let statistics):
-            return batchNorm(inputs, g, statistics)
+            return batchNorm(node.inputs, g, statistics)
         case .layerNorm(let statistics):
-            return layerNorm(inputs, g, statistics)
+            return layerNorm(node.inputs, g, statistics)
         case .softmax(let axis), .logSoftmax(let axis):
             // dx = y ⊙ (g − Σ g⊙y) for softmax, dx = g − e^y · Σ g for log-softmax, in one kernel.
             let (outer, n, inner) = g.split(at: axis)
-            let dx = TensorStorage(uninitializedCount: g.count)
+            let dx = TensorStorage.uninitialized(count: g.count)
             let log = if case .logSoftmax = node.op { true } else { false }
             Backends.current.softmaxBackward(node.savedOutput!.pointer, g.storage.pointer, dx.pointer, outer: outer, n: n, inner: inner,
                                              log: log)
-            return [Tensor(shape: g.shape, storage: dx)]
+            return InputGradients(Tensor(shape: g.shape, storage: dx))
         case .lstm(let saved):
-            return lstm(inputs, g, saved)
+            return lstm(node.inputs, g, saved)
         case .attention(let saved):
-            return attention(inputs, g, saved)
+            return attention(node.inputs, g, saved)
         }
     }
 
     private static func unary<F: UnaryFunction>(_ f: F, _ x: Tensor, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
-        let dx = TensorStorage(uninitializedCount: x.count)
+        let dx = TensorStorage.uninitialized(count: x.count)
         Backends.current.unaryBackward(f, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
                                        g: g.storage.pointer, dx: dx.pointer, count: x.count)
         return Tensor(shape: x.shape, storage: dx, node: nil)
@@ -123,7 +123,7 @@ package enum Gradients {
             let tie = (a .== b) * 0.5
             (da, db) = (g * (wins + tie), g * (1 - wins - tie))
         }
-        return [a.node == nil ? nil : da.sumTo(a.shape), b.node == nil ? nil : db.sumTo(b.shape)]
+        return InputGradients(a.node == nil ? nil : da.sumTo(a.shape), b.node == nil ? nil : db.sumTo(b.shape))
     }
 
     private static func matmul(_ a: Tensor, _ b: Tensor, _ g: Tensor, transA: Bool, transB: Bool) -> InputGradients {
@@ -144,15 +144,15 @@ package enum Gradients {
             case (true, true): db = g.matmul(a, transA: true, transB: true)
             }
         }
-        return [da?.sumTo(a.shape), db?.sumTo(b.shape)]
+        return InputGradients(da?.sumTo(a.shape), db?.sumTo(b.shape))
     }
 
     private static func batchNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: ChannelStatistics) -> InputGradients {
         if let synchronization = statistics.synchronization { return synchronizedBatchNorm(inputs, g, statistics, synchronization) }
         let (x, weight) = (inputs[0], inputs[1])
         let layout = Functional.channelLayout(x)
-        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
-        let dWeight = TensorStorage(uninitializedCount: layout.channels), dBias = TensorStorage(uninitializedCount: layout.channels)
+        let dx = x.node == nil ? nil : TensorStorage.uninitialized(count: x.count)
+        let dWeight = TensorStorage.uninitialized(count: layout.channels), dBias = TensorStorage.uninitialized(count: layout.channels)
         Backends.current.batchNormBackward(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
                                            invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
                                            dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
@@ -163,9 +163,9 @@ package enum Gradients {
     private static func layerNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: RowStatistics) -> InputGradients {
         let x = inputs[0], width = statistics.width
         let weight = statistics.hasWeight ? inputs[1] : nil, bias = statistics.hasBias ? inputs.last : nil
-        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
-        let dWeight = weight?.node == nil ? nil : TensorStorage(uninitializedCount: width)
-        let dBias = bias?.node == nil ? nil : TensorStorage(uninitializedCount: width)
+        let dx = x.node == nil ? nil : TensorStorage.uninitialized(count: x.count)
+        let dWeight = weight?.node == nil ? nil : TensorStorage.uninitialized(count: width)
+        let dBias = bias?.node == nil ? nil : TensorStorage.uninitialized(count: width)
         Backends.current.layerNormBackward(x.storage.pointer, g.storage.pointer, weight: weight.map { UnsafePointer($0.storage.pointer) },
                                            mean: statistics.mean.pointer, invStd: statistics.invStd.pointer, dx: dx?.pointer,
                                            dWeight: dWeight?.pointer, dBias: dBias?.pointer, rows: x.count / width, width: width)
@@ -188,7 +188,7 @@ package enum Gradients {
             Backends.current.batchNormGradientSums(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
                                                    sumG: s.baseAddress!, sumGX: s.baseAddress! + c)
         }
-        let dWeight = TensorStorage(uninitializedCount: c), dBias = TensorStorage(uninitializedCount: c)
+        let dWeight = TensorStorage.uninitialized(count: c), dBias = TensorStorage.uninitialized(count: c)
         for i in 0..<c {
             dBias.pointer[i] = Float(sums[i])
             dWeight.pointer[i] = Float(sums[c + i] * Double(statistics.invStd.pointer[i]))
@@ -202,7 +202,7 @@ package enum Gradients {
                 for i in totals.indices { totals[i] += part[i] }
             }
             if w != 0 { totals = totals.map { $0 / w } }
-            let storage = TensorStorage(uninitializedCount: x.count)
+            let storage = TensorStorage.uninitialized(count: x.count)
             totals.withUnsafeBufferPointer { t in
                 Backends.current.batchNormInputGradient(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
                                                         invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
@@ -217,9 +217,9 @@ package enum Gradients {
     private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> InputGradients {
         let (x, w) = (inputs[0], inputs[1])
         let s = Functional.convShape(x, w, window)
-        let dx = x.node == nil ? nil : TensorStorage(uninitializedCount: x.count)
-        let dw = w.node == nil ? nil : TensorStorage(uninitializedCount: w.count)
-        let db = hasBias && inputs[2].node != nil ? TensorStorage(uninitializedCount: s.outChannels) : nil
+        let dx = x.node == nil ? nil : TensorStorage.uninitialized(count: x.count)
+        let dw = w.node == nil ? nil : TensorStorage.uninitialized(count: w.count)
+        let db = hasBias && inputs[2].node != nil ? TensorStorage.uninitialized(count: s.outChannels) : nil
         Backends.current.conv2dBackward(x.storage.pointer, weight: w.storage.pointer, g.storage.pointer,
                                         dx: dx?.pointer, dWeight: dw?.pointer, dBias: db?.pointer, s)
         var result: [Tensor?] = [dx.map { Tensor(shape: x.shape, storage: $0) }, dw.map { Tensor(shape: w.shape, storage: $0) }]
@@ -231,7 +231,7 @@ package enum Gradients {
         let (x, weightIH, weightHH, bias, h0, c0) = saved.split(inputs)
         let roles: [Tensor?] = [x, weightIH, weightHH, bias, h0, c0]   // the recorded order; absent ones nil
         // Only the inputs that take part in the graph get a buffer, and so a computed gradient.
-        let d = roles.map { t in t.flatMap { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) } }
+        let d = roles.map { t in t.flatMap { $0.node == nil ? nil : TensorStorage.uninitialized(count: $0.count) } }
         let grads = LSTMGradients(dx: d[0]?.pointer, dh0: d[4]?.pointer, dc0: d[5]?.pointer,
                                   dWeightIH: d[1]?.pointer, dWeightHH: d[2]?.pointer, dBias: d[3]?.pointer)
         Backends.current.lstmBackward(g.storage.pointer, weightIH: weightIH.storage.pointer,
@@ -248,9 +248,9 @@ package enum Gradients {
         let operands = saved.packed ? [inputs[0], inputs[0], inputs[0]] : Array(inputs.prefix(3))
         let mask = inputs.count > (saved.packed ? 1 : 3) ? inputs.last : nil
         // Only the inputs that take part in the graph get a buffer; the mask's is the full score gradient.
-        let d = inputs.prefix(saved.packed ? 1 : 3).map { $0.node == nil ? nil : TensorStorage(uninitializedCount: $0.count) }
+        let d = inputs.prefix(saved.packed ? 1 : 3).map { $0.node == nil ? nil : TensorStorage.uninitialized(count: $0.count) }
         let targets = saved.packed ? [d[0], d[0], d[0]] : d
-        let dScores = mask?.node == nil ? nil : TensorStorage(uninitializedCount: s.pairs * s.scoreCount)
+        let dScores = mask?.node == nil ? nil : TensorStorage.uninitialized(count: s.pairs * s.scoreCount)
         let buffers = AttentionBuffers(mask: mask.map { UnsafePointer($0.storage.pointer) },
                                        dropout: saved.dropout.map { UnsafePointer($0.pointer) }, weights: saved.weights.pointer)
         Backends.current.attentionBackward(g.storage.pointer, operands[0].storage.pointer, operands[1].storage.pointer,

@@ -2,12 +2,30 @@
 /// Up to two are held inline, so that the backward step of a one- or two-input op allocates no array:
 /// at a small op's size that allocation costs more than the kernel.
 struct InputGradients: ExpressibleByArrayLiteral {
-    private let first: Tensor?
-    private let second: Tensor?
+    private var first: Tensor?
+    private var second: Tensor?
     /// All of them, when there are more than two.
-    private let more: [Tensor?]?
+    private var more: [Tensor?]?
     /// How many inputs the gradients cover.
     let count: Int
+
+    /// The gradient of a one-input op.
+    @inline(__always)
+    init(_ only: Tensor?) {
+        first = only
+        second = nil
+        more = nil
+        count = 1
+    }
+
+    /// The gradients of a two-input op.
+    @inline(__always)
+    init(_ a: Tensor?, _ b: Tensor?) {
+        first = a
+        second = b
+        more = nil
+        count = 2
+    }
 
     @inline(__always)
     init(arrayLiteral elements: Tensor?...) {
@@ -32,5 +50,18 @@ struct InputGradients: ExpressibleByArrayLiteral {
     subscript(index: Int) -> Tensor? {
         if let more { return more[index] }
         return index == 0 ? first : second
+    }
+
+    /// Moves the gradient for input `index` out, leaving nil: the backward walk hands each gradient on
+    /// without copying it, which for a small op saves more reference counting than the kernel costs.
+    @inline(__always)
+    mutating func take(_ index: Int) -> Tensor? {
+        var taken: Tensor? = nil
+        switch index {
+        case _ where more != nil: swap(&taken, &more![index])
+        case 0: swap(&taken, &first)
+        default: swap(&taken, &second)
+        }
+        return taken
     }
 }

@@ -30,7 +30,7 @@ extension Functional {
         // No values anywhere (every process's part of a short batch is empty) leaves nothing to normalize.
         precondition(n != 1, "synchronizedBatchNorm: expected more than 1 value per channel over the group's \(group.size) processes, "
                      + "got 1 (this process's input is \(input.shape))")
-        let meanStorage = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
+        let meanStorage = TensorStorage.uninitialized(count: c), variance = TensorStorage.uninitialized(count: c)
         for i in 0..<c {
             meanStorage.pointer[i] = Float(mean[i])
             variance.pointer[i] = Float(m2[i] / n)
@@ -46,7 +46,7 @@ extension Functional {
         let c = layout.channels, n = layout.perChannel
         var moments = [Double(n)] + [Double](repeating: 0, count: 2 * c)
         guard n > 0 else { return moments }
-        let mean = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
+        let mean = TensorStorage.uninitialized(count: c), variance = TensorStorage.uninitialized(count: c)
         Backends.current.channelStatistics(input.storage.pointer, layout, mean: mean.pointer, variance: variance.pointer)
         for i in 0..<c {
             moments[1 + i] = Double(mean.pointer[i])

@@ -39,7 +39,7 @@ extension Tensor {
     private func softmaxFamily(axis: Int, log: Bool) -> Tensor {
         let a = Shape.normalize(axis: axis, rank: rank, op: log ? "logSoftmax" : "softmax", shape: shape)
         let (outer, n, inner) = split(at: a)
-        let out = TensorStorage(uninitializedCount: count)
+        let out = TensorStorage.uninitialized(count: count)
         Backends.current.softmax(storage.pointer, out.pointer, outer: outer, n: n, inner: inner, log: log)
         return .record(log ? .logSoftmax(axis: a) : .softmax(axis: a), input: self, shape: shape, storage: out, saveOutput: true)
     }

@@ -93,8 +93,8 @@ private func attention(_ operands: [Tensor], _ s: AttentionShape, mask additive:
     let needsGrad = GradMode.isEnabled && inputs.contains { $0.node != nil }
     let scoreCount = s.pairs * s.scoreCount
     let drop = dropout > 0 ? dropoutMultipliers(count: scoreCount, p: dropout) : nil
-    let weights = needsGrad ? TensorStorage(uninitializedCount: scoreCount) : nil
-    let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+    let weights = needsGrad ? TensorStorage.uninitialized(count: scoreCount) : nil
+    let out = TensorStorage.uninitialized(count: Shape.count(outShape))
     let buffers = AttentionBuffers(mask: additive.map { UnsafePointer($0.storage.pointer) },
                                    dropout: drop.map { UnsafePointer($0.pointer) }, weights: weights?.pointer)
     let (q, k, v) = (operands[0], operands[operands.count > 1 ? 1 : 0], operands[operands.count > 1 ? 2 : 0])
@@ -106,7 +106,7 @@ private func attention(_ operands: [Tensor], _ s: AttentionShape, mask additive:
 
 /// One multiplier per weight: 0 with probability p, else 1/(1 − p).
 private func dropoutMultipliers(count: Int, p: Float) -> TensorStorage {
-    let storage = TensorStorage(uninitializedCount: count)
+    let storage = TensorStorage.uninitialized(count: count)
     let kept = 1 / (1 - p)
     Random.with { g in
         for i in 0..<count { storage.pointer[i] = g.nextUniform() >= Double(p) ? kept : 0 }

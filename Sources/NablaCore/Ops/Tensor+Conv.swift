@@ -12,7 +12,7 @@ public enum Functional {
         if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(bias.shape) should be [\(weight.shape[0])]") }
         let window = Window2d(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         let s = convShape(input, weight, window)
-        let out = TensorStorage(uninitializedCount: s.batch * s.outChannels * s.outPlane)
+        let out = TensorStorage.uninitialized(count: s.batch * s.outChannels * s.outPlane)
         Backends.current.conv2dForward(input.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out.pointer, s)
         return .record(.conv2d(window, hasBias: bias != nil), inputs: [input, weight] + (bias.map { [$0] } ?? []),
                        shape: [s.batch, s.outChannels, s.outHeight, s.outWidth], storage: out)
@@ -32,7 +32,7 @@ public enum Functional {
                                  padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
         let window = poolWindow("maxPool2d", input, kernelSize, stride, padding, dilation)
         let s = poolShape(input, window)
-        let out = TensorStorage(uninitializedCount: s.planes * s.outPlane)
+        let out = TensorStorage.uninitialized(count: s.planes * s.outPlane)
         var winners = [Int32](repeating: 0, count: s.planes * s.outPlane)
         winners.withUnsafeMutableBufferPointer {
             Backends.current.maxPool2d(input.storage.pointer, out.pointer, winners: $0.baseAddress!, s)
@@ -46,7 +46,7 @@ public enum Functional {
                                  padding: (Int, Int) = (0, 0), countIncludePad: Bool = true) -> Tensor {
         let window = poolWindow("avgPool2d", input, kernelSize, stride, padding, (1, 1))
         let s = poolShape(input, window)
-        let out = TensorStorage(uninitializedCount: s.planes * s.outPlane)
+        let out = TensorStorage.uninitialized(count: s.planes * s.outPlane)
         Backends.current.avgPool2d(input.storage.pointer, out.pointer, s, countIncludePad: countIncludePad)
         return .record(.avgPool2d(window, countIncludePad: countIncludePad), input: input,
                        shape: [input.shape[0], input.shape[1], s.outHeight, s.outWidth], storage: out)

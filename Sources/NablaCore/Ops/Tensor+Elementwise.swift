@@ -3,7 +3,7 @@ import NablaBackend
 extension Tensor {
     /// Applies an elementwise function in one pass; its gradient is `f`'s derivative.
     package func unary<F: UnaryFunction>(_ f: F) -> Tensor {
-        let out = TensorStorage(uninitializedCount: count)
+        let out = TensorStorage.uninitialized(count: count)
         Backends.current.unary(f, storage.pointer, out.pointer, count: count)
         return .record(.unary(f), input: self, shape: shape, storage: out, saveOutput: F.derivativeInput == .output)
     }
@@ -11,9 +11,9 @@ extension Tensor {
     /// Applies a binary primitive with numpy broadcasting.
     func binary(_ op: BinaryOp, _ other: Tensor, name: String) -> Tensor {
         let outShape = Shape.broadcastOrFail(name, shape, other.shape)
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         Backends.current.binary(op, operand(for: outShape), other.operand(for: outShape), out.pointer, shape: outShape)
-        return .record(.binary(op), inputs: [self, other], shape: outShape, storage: out)
+        return .record(.binary(op), self, other, shape: outShape, storage: out)
     }
 
     /// This tensor read with the broadcast strides of `outShape`.
@@ -24,7 +24,7 @@ extension Tensor {
 
     func compare(_ op: CompareOp, _ other: Tensor, name: String) -> Tensor {
         let outShape = Shape.broadcastOrFail(name, shape, other.shape)
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         Backends.current.compare(op, operand(for: outShape), other.operand(for: outShape), out.pointer, shape: outShape)
         return Tensor(shape: outShape, storage: out, node: nil)
     }
@@ -76,12 +76,12 @@ extension Tensor {
         let ab = Shape.broadcastOrFail("where", a.shape, b.shape)
         let outShape = Shape.broadcastOrFail("where", condition.shape, ab)
         let mask = condition.detached().expand(to: outShape)
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         withNoGrad {
             let ea = a.expand(to: outShape), eb = b.expand(to: outShape)
             Backends.current.select(mask: mask.storage.pointer, ea.storage.pointer, eb.storage.pointer, out.pointer, count: out.count)
         }
-        return .record(.select(mask: mask), inputs: [a, b], shape: outShape, storage: out)
+        return .record(.select(mask: mask), a, b, shape: outShape, storage: out)
     }
 }
 

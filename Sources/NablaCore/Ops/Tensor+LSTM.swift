@@ -11,10 +11,10 @@ package final class LSTMSaved: @unchecked Sendable {
     init(_ shape: LSTMShape, hasBias: Bool, hasInitialH: Bool, hasInitialC: Bool) {
         self.shape = shape
         (self.hasBias, self.hasInitialH, self.hasInitialC) = (hasBias, hasInitialH, hasInitialC)
-        gates = TensorStorage(uninitializedCount: shape.rows * shape.gateWidth)
-        operands = TensorStorage(uninitializedCount: shape.rows * shape.operandWidth)
-        cPrev = TensorStorage(uninitializedCount: shape.rows * shape.hiddenSize)
-        tanhC = TensorStorage(uninitializedCount: shape.rows * shape.hiddenSize)
+        gates = TensorStorage.uninitialized(count: shape.rows * shape.gateWidth)
+        operands = TensorStorage.uninitialized(count: shape.rows * shape.operandWidth)
+        cPrev = TensorStorage.uninitialized(count: shape.rows * shape.hiddenSize)
+        tanhC = TensorStorage.uninitialized(count: shape.rows * shape.hiddenSize)
     }
 
     var buffers: LSTMBuffers { LSTMBuffers(gates: gates.pointer, operands: operands.pointer, cPrev: cPrev.pointer, tanhC: tanhC.pointer) }
@@ -51,7 +51,7 @@ extension Functional {
             if let state { precondition(state.shape == [s.batch, h], "lstm: \(name) \(state.shape) should be [\(s.batch), \(h)]") }
         }
         let saved = LSTMSaved(s, hasBias: bias != nil, hasInitialH: h0 != nil, hasInitialC: c0 != nil)
-        let out = TensorStorage(uninitializedCount: Shape.count(s.outputShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(s.outputShape))
         Backends.current.lstmForward(input.storage.pointer, h0: h0?.storage.pointer, c0: c0?.storage.pointer,
                                      weightIH: weightIH.storage.pointer, weightHH: weightHH.storage.pointer,
                                      bias: bias?.storage.pointer, out: out.pointer, saved: saved.buffers, s)

@@ -20,12 +20,12 @@ extension Tensor {
                             bBatchStrides: Shape.broadcastStrides(bBatch, to: batch).map { $0 * bMatrix },
                             m: m, n: n, k: k, transA: transA, transB: transB, aMatrix: aMatrix, bMatrix: bMatrix)
         let outShape = batch + [m, n]
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         if k == 0 {
             out.pointer.initialize(repeating: 0, count: out.count)
         } else if out.count > 0 {
             Backends.current.matmul(storage.pointer, other.storage.pointer, out.pointer, s)
         }
-        return .record(.matmul(transA: transA, transB: transB), inputs: [self, other], shape: outShape, storage: out)
+        return .record(.matmul(transA: transA, transB: transB), self, other, shape: outShape, storage: out)
     }
 }

@@ -29,7 +29,7 @@ extension Tensor {
         if order == Array(0..<rank) { return self }
         let strides = Shape.strides(shape)
         let outShape = order.map { shape[$0] }
-        let out = TensorStorage(uninitializedCount: count)
+        let out = TensorStorage.uninitialized(count: count)
         Backends.current.stridedRead(storage.pointer, offset: 0, strides: order.map { strides[$0] }, out.pointer, shape: outShape)
         return .record(.permute(order), input: self, shape: outShape, storage: out)
     }
@@ -50,7 +50,7 @@ extension Tensor {
     public func expand(to target: [Int]) -> Tensor {
         if target == shape { return self }
         precondition(Shape.broadcast(shape, target) == target, "expand: shape \(shape) cannot be expanded to \(target)")
-        let out = TensorStorage(uninitializedCount: Shape.count(target))
+        let out = TensorStorage.uninitialized(count: Shape.count(target))
         Backends.current.stridedRead(storage.pointer, offset: 0, strides: Shape.broadcastStrides(shape, to: target), out.pointer,
                                      shape: target)
         return .record(.expand, input: self, shape: target, storage: out)
@@ -84,7 +84,7 @@ extension Tensor {
         var outShape = shape
         outShape[a] = length
         let strides = Shape.strides(shape)
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         Backends.current.stridedRead(storage.pointer, offset: begin * strides[a], strides: strides, out.pointer, shape: outShape)
         return .record(.slice(axis: a, start: begin, length: length), input: self, shape: outShape, storage: out)
     }
@@ -105,7 +105,7 @@ extension Tensor {
         precondition(widths.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "pad: negative width in \(widths.map { [$0.before, $0.after] })")
         let before = widths.map(\.before), after = widths.map(\.after)
         let outShape = zip(shape, widths).map { $0 + $1.before + $1.after }
-        let out = TensorStorage(repeating: value, count: Shape.count(outShape))
+        let out = TensorStorage.repeating(value, count: Shape.count(outShape))
         let outStrides = Shape.strides(outShape)
         let offset = zip(before, outStrides).map { $0 * $1 }.reduce(0, +)
         Backends.current.stridedWrite(storage.pointer, shape: shape, out.pointer, offset: offset, strides: outStrides)
@@ -132,7 +132,7 @@ extension Tensor {
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         let outStrides = Shape.strides(outShape)
         var start = 0
         let backend = Backends.current
@@ -168,7 +168,7 @@ extension Tensor {
         let (outer, n, inner) = split(at: a)
         var outShape = shape
         outShape[a] = ids.count
-        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        let out = TensorStorage.uninitialized(count: Shape.count(outShape))
         Backends.current.indexSelect(storage.pointer, index: ids, out.pointer, outer: outer, n: n, inner: inner)
         return .record(.indexSelect(axis: a, index: IndexStorage(ids)), input: self, shape: outShape, storage: out)
     }
@@ -180,7 +180,7 @@ extension Tensor {
         precondition(index.rank == rank && (0..<rank).allSatisfy { $0 == a || index.shape[$0] <= shape[$0] },
                      "gather: index shape \(index.shape) does not fit input shape \(shape) outside axis \(axis)")
         let ids = index.indices(limit: shape[a], op: "gather", axisShape: shape)
-        let out = TensorStorage(uninitializedCount: index.count)
+        let out = TensorStorage.uninitialized(count: index.count)
         Backends.current.gather(storage.pointer, xShape: shape, index: ids, indexShape: index.shape, axis: a, out.pointer)
         return .record(.gather(axis: a, index: IndexStorage(ids)), input: self, shape: index.shape, storage: out)
     }
@@ -188,7 +188,7 @@ extension Tensor {
     /// Sums a broadcast result back to `target` (the adjoint of `expand`).
     func sumTo(_ target: [Int]) -> Tensor {
         if shape == target { return self }
-        let out = TensorStorage(repeating: 0, count: Shape.count(target))
+        let out = TensorStorage.repeating(0, count: Shape.count(target))
         Backends.current.sumBroadcast(storage.pointer, shape: shape, into: out.pointer, strides: Shape.broadcastStrides(target, to: shape))
         return Tensor(shape: target, storage: out, node: nil)
     }

@@ -15,7 +15,7 @@ extension Functional {
         let layout = checkedChannelLayout(input, weight, bias, "batchNorm")
         precondition(layout.perChannel > 1, "batchNorm: expected more than 1 value per channel, got input \(input.shape)")
         let c = layout.channels
-        let mean = TensorStorage(uninitializedCount: c), variance = TensorStorage(uninitializedCount: c)
+        let mean = TensorStorage.uninitialized(count: c), variance = TensorStorage.uninitialized(count: c)
         Backends.current.channelStatistics(input.storage.pointer, layout, mean: mean.pointer, variance: variance.pointer)
         let y = normalized(input, layout, mean: mean, variance: variance, weight: weight, bias: bias, eps: eps, synchronization: nil)
         return (y, Tensor(shape: [c], storage: mean, node: nil), Tensor(shape: [c], storage: variance, node: nil))
@@ -37,8 +37,8 @@ extension Functional {
             if let p { precondition(p.shape == normalizedShape, "layerNorm: \(name) \(p.shape) should be \(normalizedShape)") }
         }
         let width = normalizedShape.reduce(1, *), rows = width == 0 ? 0 : input.count / width
-        let mean = TensorStorage(uninitializedCount: rows), invStd = TensorStorage(uninitializedCount: rows)
-        let out = TensorStorage(uninitializedCount: input.count)
+        let mean = TensorStorage.uninitialized(count: rows), invStd = TensorStorage.uninitialized(count: rows)
+        let out = TensorStorage.uninitialized(count: input.count)
         Backends.current.layerNormForward(input.storage.pointer, weight: weight.map { UnsafePointer($0.storage.pointer) },
                                           bias: bias.map { UnsafePointer($0.storage.pointer) }, out.pointer, mean: mean.pointer,
                                           invStd: invStd.pointer, rows: rows, width: width, eps: eps)
@@ -52,14 +52,14 @@ extension Functional {
                            weight: Tensor?, bias: Tensor?, eps: Float, synchronization: ChannelSynchronization?) -> Tensor {
         let c = layout.channels
         let weight = weight ?? .ones([c]), bias = bias ?? .zeros([c])
-        let invStd = TensorStorage(uninitializedCount: c), scale = TensorStorage(uninitializedCount: c)
-        let shift = TensorStorage(uninitializedCount: c)
+        let invStd = TensorStorage.uninitialized(count: c), scale = TensorStorage.uninitialized(count: c)
+        let shift = TensorStorage.uninitialized(count: c)
         for i in 0..<c {
             invStd.pointer[i] = 1 / (variance.pointer[i] + eps).squareRoot()
             scale.pointer[i] = weight.storage.pointer[i] * invStd.pointer[i]
             shift.pointer[i] = bias.storage.pointer[i] - mean.pointer[i] * scale.pointer[i]
         }
-        let out = TensorStorage(uninitializedCount: input.count)
+        let out = TensorStorage.uninitialized(count: input.count)
         Backends.current.channelAffine(input.storage.pointer, out.pointer, layout, scale: scale.pointer, shift: shift.pointer)
         let statistics = ChannelStatistics(mean: mean, invStd: invStd, synchronization: synchronization)
         return Tensor.record(.batchNorm(statistics), inputs: [input, weight, bias], shape: input.shape, storage: out)

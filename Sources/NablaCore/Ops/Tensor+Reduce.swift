@@ -11,7 +11,7 @@ extension Tensor {
         let (outer, n, inner) = split(at: axis)
         var outShape = shape
         outShape[axis] = 1
-        let out = TensorStorage(uninitializedCount: outer * inner)
+        let out = TensorStorage.uninitialized(count: outer * inner)
         Backends.current.sum(storage.pointer, out.pointer, outer: outer, n: n, inner: inner)
         return .record(.sum(axis: axis), input: self, shape: outShape, storage: out)
     }
@@ -22,7 +22,7 @@ extension Tensor {
         precondition(n > 0, "max: cannot reduce over empty axis \(axis) of shape \(shape)")
         var outShape = shape
         outShape[axis] = 1
-        let out = TensorStorage(uninitializedCount: outer * inner)
+        let out = TensorStorage.uninitialized(count: outer * inner)
         var indices = [Int32](repeating: 0, count: outer * inner)
         indices.withUnsafeMutableBufferPointer {
             Backends.current.max(storage.pointer, out.pointer, index: $0.baseAddress!, outer: outer, n: n, inner: inner)

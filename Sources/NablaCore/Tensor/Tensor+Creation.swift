@@ -14,7 +14,7 @@ extension Tensor {
     /// A tensor filled with `value`.
     public static func full(_ shape: [Int], value: Float, requiresGrad: Bool = false) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "full: negative dimension in shape \(shape)")
-        return Tensor(shape: shape, storage: TensorStorage(repeating: value, count: Shape.count(shape)),
+        return Tensor(shape: shape, storage: TensorStorage.repeating(value, count: Shape.count(shape)),
                       node: requiresGrad ? Node.leaf() : nil)
     }
 

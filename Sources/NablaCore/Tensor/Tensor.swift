@@ -37,7 +37,7 @@ public struct Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         precondition(Shape.count(shape) == scalars.count,
                      "Tensor: shape \(shape) needs \(Shape.count(shape)) scalars, got \(scalars.count)")
-        self.init(shape: shape, storage: TensorStorage(scalars), node: requiresGrad ? Node.leaf() : nil)
+        self.init(shape: shape, storage: TensorStorage.copying(scalars), node: requiresGrad ? Node.leaf() : nil)
     }
 
     /// A 1-D tensor.

@@ -84,7 +84,7 @@ public struct RandomHorizontalFlip: Augmentation {
 
     public func apply(_ images: Tensor, generator: inout Generator) -> Tensor {
         let layout = ImageLayout(images, op: "RandomHorizontalFlip")
-        let out = TensorStorage(uninitializedCount: images.count)
+        let out = TensorStorage.uninitialized(count: images.count)
         for n in 0..<layout.samples {
             let flip = generator.nextUniform() < p
             let (source, target) = layout.sample(n, images.storage, out)
@@ -115,7 +115,7 @@ public struct RandomVerticalFlip: Augmentation {
 
     public func apply(_ images: Tensor, generator: inout Generator) -> Tensor {
         let layout = ImageLayout(images, op: "RandomVerticalFlip")
-        let out = TensorStorage(uninitializedCount: images.count)
+        let out = TensorStorage.uninitialized(count: images.count)
         for n in 0..<layout.samples {
             let flip = generator.nextUniform() < p
             let (source, target) = layout.sample(n, images.storage, out)
@@ -165,7 +165,7 @@ public struct RandomCrop: Augmentation {
         precondition(spanY >= 0 && spanX >= 0, "RandomCrop: a \(height)×\(width) crop does not fit images "
                      + "\(images.shape) padded by \(padding)")
         let outLayout = layout.resized(height: height, width: width)
-        let out = TensorStorage(repeating: 0, count: outLayout.count)
+        let out = TensorStorage.repeating(0, count: outLayout.count)
         for n in 0..<layout.samples {
             let top = generator.nextInt(below: spanY + 1), left = generator.nextInt(below: spanX + 1)
             Backends.current.shiftedCopy(images.storage.pointer + n * layout.sampleSize, layout.planes,
@@ -205,7 +205,7 @@ public struct RandomTranslation: Augmentation {
 
     public func apply(_ images: Tensor, generator: inout Generator) -> Tensor {
         let layout = ImageLayout(images, op: "RandomTranslation")
-        let out = TensorStorage(repeating: 0, count: layout.count)
+        let out = TensorStorage.repeating(0, count: layout.count)
         let maxX = horizontal * Double(layout.width), maxY = vertical * Double(layout.height)
         for n in 0..<layout.samples {
             let shiftX = Int(((generator.nextUniform() * 2 - 1) * maxX).rounded())

@@ -65,7 +65,7 @@ public struct TensorDataset: Dataset, Sendable {
         let rows = tensor.shape[0]
         let rowShape = Array(tensor.shape.dropFirst())
         let rowSize = Shape.count(rowShape)
-        let out = TensorStorage(uninitializedCount: indices.count * rowSize)
+        let out = TensorStorage.uninitialized(count: indices.count * rowSize)
         let source = tensor.storage.pointer
         for (k, row) in indices.enumerated() {
             precondition(row >= 0 && row < rows, "TensorDataset.batch: index \(row) is outside 0..<\(rows)")

@@ -119,7 +119,7 @@ public struct PolynomialFeatures: Codable, Equatable, Sendable {
                      "PolynomialFeatures.transform: features \(features.shape) do not have the \(inputFeatures) features it expands")
         let (parents, factors) = recurrence()
         let rows = features.shape[0], width = parents.count, skip = includeBias ? 0 : 1
-        let out = TensorStorage(uninitializedCount: rows * (width - skip))
+        let out = TensorStorage.uninitialized(count: rows * (width - skip))
         var row = [Float](repeating: 1, count: width)
         features.withUnsafeBufferPointer { x in
             for r in 0..<rows {

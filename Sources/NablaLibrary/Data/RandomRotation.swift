@@ -43,7 +43,7 @@ public struct RandomRotation: Augmentation {
 
     public func apply(_ images: Tensor, generator: inout Generator) -> Tensor {
         let layout = ImageLayout(images, op: "RandomRotation")
-        let out = TensorStorage(repeating: 0, count: layout.count)
+        let out = TensorStorage.repeating(0, count: layout.count)
         let span = degrees.upperBound - degrees.lowerBound
         for n in 0..<layout.samples {
             let angle = (degrees.lowerBound + span * generator.nextUniform()) * Double.pi / 180

@@ -84,7 +84,7 @@ public struct Standardizer: Codable, Equatable, Sendable {
                      "Standardizer.\(op): features \(features.shape) do not have the \(columns) features it was fit on")
         let center = center ?? [Float](repeating: 0, count: columns)
         let offset = offset ?? [Float](repeating: 0, count: columns)
-        let out = TensorStorage(uninitializedCount: features.count)
+        let out = TensorStorage.uninitialized(count: features.count)
         features.withUnsafeBufferPointer { x in
             for row in 0..<features.shape[0] {
                 let base = row * columns

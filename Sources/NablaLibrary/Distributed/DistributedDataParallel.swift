@@ -166,7 +166,7 @@ public final class DistributedDataParallel {
             let parameter = parameters[index]
             defer { offset += parameter.count }
             guard present[index] > 0, total > 0 else { parameter.grad = nil; continue }
-            let storage = TensorStorage(uninitializedCount: parameter.count)
+            let storage = TensorStorage.uninitialized(count: parameter.count)
             packed.withUnsafeBufferPointer { p in
                 for i in 0..<parameter.count { storage.pointer[i] = p[offset + i] / total }
             }

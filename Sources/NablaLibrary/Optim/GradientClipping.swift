@@ -73,7 +73,7 @@ private func vectorNorm(_ values: UnsafeBufferPointer<Float>, _ p: Double) -> Fl
 
 /// `tensor · factor` as a new tensor.
 private func scaled(_ tensor: Tensor, by factor: Float) -> Tensor {
-    let storage = TensorStorage(uninitializedCount: tensor.count)
+    let storage = TensorStorage.uninitialized(count: tensor.count)
     tensor.withUnsafeBufferPointer { source in
         for i in 0..<source.count { storage.pointer[i] = source[i] * factor }
     }
@@ -82,7 +82,7 @@ private func scaled(_ tensor: Tensor, by factor: Float) -> Tensor {
 
 /// `tensor` clamped into `[low, high]` as a new tensor; NaN passes through, as in `torch.clamp`.
 private func clamped(_ tensor: Tensor, _ low: Float, _ high: Float) -> Tensor {
-    let storage = TensorStorage(uninitializedCount: tensor.count)
+    let storage = TensorStorage.uninitialized(count: tensor.count)
     tensor.withUnsafeBufferPointer { source in
         for i in 0..<source.count {
             let x = source[i]

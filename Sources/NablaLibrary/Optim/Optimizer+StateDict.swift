@@ -88,7 +88,7 @@ extension Optimizer {
             }
             let state = ParameterState()
             state.step = Int(named["step"]?.item ?? 0)
-            for name in stateBufferNames { state.buffers[name] = TensorStorage(named[name]!.scalars) }
+            for name in stateBufferNames { state.buffers[name] = TensorStorage.copying(named[name]!.scalars) }
             newStates[index] = state
         }
         states = newStates

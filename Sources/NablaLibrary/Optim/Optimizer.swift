@@ -151,7 +151,7 @@ public final class ParameterState: @unchecked Sendable {
     /// stays valid while the state exists; list the name in `stateBufferNames` to have it saved.
     public func buffer(_ name: String, count: Int, initial: Float = 0) -> UnsafeMutablePointer<Float> {
         if let storage = buffers[name] { return storage.pointer }
-        let storage = TensorStorage(repeating: initial, count: count)
+        let storage = TensorStorage.repeating(initial, count: count)
         buffers[name] = storage
         return storage.pointer
     }
@@ -159,7 +159,7 @@ public final class ParameterState: @unchecked Sendable {
     /// The buffer `name`, created as a copy of `values` on first use; `created` tells which happened.
     public func buffer(_ name: String, copying values: UnsafePointer<Float>, count: Int) -> (UnsafeMutablePointer<Float>, created: Bool) {
         if let storage = buffers[name] { return (storage.pointer, false) }
-        let storage = TensorStorage(uninitializedCount: count)
+        let storage = TensorStorage.uninitialized(count: count)
         storage.pointer.initialize(from: values, count: count)
         buffers[name] = storage
         return (storage.pointer, true)

@@ -32,7 +32,7 @@ public enum CoreWorkloads {
     public static func sgemmAgainstDirect(size: Int = 1024, repeats: Int = 10) -> (nabla: Double, direct: Double?) {
         let a = Tensor.normal([size, size], generator: &Generator.benchmark)
         let b = Tensor.normal([size, size], generator: &Generator.benchmark)
-        let c = TensorStorage(repeating: 0, count: size * size)
+        let c = TensorStorage.repeating(0, count: size * size)
         let direct = { BLAS.directSquareProduct(a.storage.pointer, b.storage.pointer, c.pointer, size: size) }
         let hasDirect = direct()
         var times: (nabla: [Double], direct: [Double]) = ([], [])

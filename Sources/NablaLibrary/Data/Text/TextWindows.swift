@@ -35,8 +35,8 @@ public struct TextWindows: Dataset, Sendable {
 
     public func batch(_ indices: [Int]) -> (inputs: Tensor, targets: Tensor) {
         let t = blockSize
-        let inputs = TensorStorage(uninitializedCount: indices.count * t)
-        let targets = TensorStorage(uninitializedCount: indices.count * t)
+        let inputs = TensorStorage.uninitialized(count: indices.count * t)
+        let targets = TensorStorage.uninitialized(count: indices.count * t)
         tokens.withUnsafeBufferPointer { source in
             for (row, index) in indices.enumerated() {
                 precondition(index >= 0 && index < count, "TextWindows.batch: index \(index) is outside 0..<\(count)")
