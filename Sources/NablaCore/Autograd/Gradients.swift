@@ -9,7 +9,7 @@ package enum Gradients {
         case .leaf:
             return []
         case .unary(let op):
-            return InputGradients(unary(op, node.input(0), node.savedOutput, g))
+            return InputGradients(unary(op, node.inputStorage(0), node.savedOutput, g))
         case .binary(let op):
             return binary(op, node.input(0), node.input(1), g)
         case .select(let mask):
@@ -98,11 +98,12 @@ package enum Gradients {
         }
     }
 
-    private static func unary<F: UnaryFunction>(_ f: F, _ x: Tensor, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
-        let dx = TensorStorage.uninitialized(count: x.count)
-        Backends.current.unaryBackward(f, x: x.storage.pointer, y: saved.map { UnsafePointer($0.pointer) },
-                                       g: g.storage.pointer, dx: dx.pointer, count: x.count)
-        return Tensor(shape: x.shape, storage: dx, node: nil)
+    /// An elementwise op's gradient; `x` is the input's storage, of the shape of `g`.
+    private static func unary<F: UnaryFunction>(_ f: F, _ x: TensorStorage, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
+        let dx = TensorStorage.uninitialized(count: g.count)
+        Backends.current.unaryBackward(f, x: x.pointer, y: saved.map { UnsafePointer($0.pointer) },
+                                       g: g.storage.pointer, dx: dx.pointer, count: g.count)
+        return Tensor(shape: g.shape, storage: dx, node: nil)
     }
 
     private static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, _ g: Tensor) -> InputGradients {

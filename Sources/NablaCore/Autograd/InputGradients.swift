@@ -56,12 +56,7 @@ struct InputGradients: ExpressibleByArrayLiteral {
     /// without copying it, which for a small op saves more reference counting than the kernel costs.
     @inline(__always)
     mutating func take(_ index: Int) -> Tensor? {
-        var taken: Tensor? = nil
-        switch index {
-        case _ where more != nil: swap(&taken, &more![index])
-        case 0: swap(&taken, &first)
-        default: swap(&taken, &second)
-        }
-        return taken
+        guard more == nil else { return more![index].take() }
+        return index == 0 ? first.take() : second.take()
     }
 }

@@ -7,10 +7,13 @@ import NablaBackend
 /// at a small op's size that allocation, and freeing it again, costs more than the kernel.
 package final class Node {
     let op: Primitive
+    // The inputs change only in `deinit`, where nothing else can reach the node, so they skip the run-time
+    // exclusivity check that every read of a class's `var` would otherwise pay.
     /// Inputs 0 and 1, when the op has that many.
-    private let first: Tensor?, second: Tensor?
+    @exclusivity(unchecked) private var first: Tensor?
+    @exclusivity(unchecked) private var second: Tensor?
     /// Inputs from 2 on; empty (and unallocated) for ops of one or two inputs.
-    private let more: [Tensor]
+    @exclusivity(unchecked) private var more: [Tensor]
     /// How many inputs the op read.
     let inputCount: Int
     /// The output's storage, kept only for primitives whose gradient reuses the result
@@ -23,17 +26,29 @@ package final class Node {
     var visitMark: UInt64 = 0
     /// Whether `op` is `.leaf`, kept apart so that the backward walk need not copy `op` to ask.
     let isLeaf: Bool
+    /// The most ops on a path from this node down to a leaf: how deep freeing it would recurse.
+    let depth: Int
 
     /// A recorded op of one input.
-    init(op: Primitive, input: Tensor) {
+    init(op: consuming Primitive, input: consuming Tensor) {
+        depth = (input.node?.depth ?? 0) + 1
         self.op = op
-        (first, second, more, inputCount, isLeaf) = (input, nil, [], 1, false)
+        first = input
+        second = nil
+        more = []
+        inputCount = 1
+        isLeaf = false
     }
 
     /// A recorded op of two inputs.
-    init(op: Primitive, _ a: Tensor, _ b: Tensor) {
+    init(op: consuming Primitive, _ a: consuming Tensor, _ b: consuming Tensor) {
+        depth = Swift.max(a.node?.depth ?? 0, b.node?.depth ?? 0) + 1
         self.op = op
-        (first, second, more, inputCount, isLeaf) = (a, b, [], 2, false)
+        first = a
+        second = b
+        more = []
+        inputCount = 2
+        isLeaf = false
     }
 
     /// A recorded op of any number of inputs.
@@ -44,11 +59,13 @@ package final class Node {
         more = inputs.count > 2 ? Array(inputs[2...]) : []
         inputCount = inputs.count
         isLeaf = false
+        depth = (inputs.lazy.compactMap { $0.node?.depth }.max() ?? 0) + 1
     }
 
     private init() {
         op = .leaf
         (first, second, more, inputCount, isLeaf) = (nil, nil, [], 0, true)
+        depth = 0
     }
 
     static func leaf() -> Node { Node() }
@@ -70,6 +87,16 @@ package final class Node {
         case 0: first?.node
         case 1: second?.node
         default: more[index - 2].node
+        }
+    }
+
+    /// The storage of input `index`.
+    @inline(__always)
+    func inputStorage(_ index: Int) -> TensorStorage {
+        switch index {
+        case 0: first!.storage
+        case 1: second!.storage
+        default: more[index - 2].storage
         }
     }
 
@@ -98,5 +125,41 @@ package final class Node {
         case 1: [first!]
         default: [first!, second!] + more
         }
+    }
+
+    /// Graphs up to this deep are freed the ordinary way, one nested release per op; deeper ones one node
+    /// at a time (`deinit`). 256 nested releases take a few tens of KiB of stack.
+    static let recursionLimit = 256
+
+    // Freeing the output of a long chain the ordinary way frees each node from inside the deinit of the
+    // node that read it: one stack frame per op, enough to overflow a thread's stack. A node deeper than
+    // `recursionLimit` instead takes over every deep input node that nothing else holds, and frees them
+    // one at a time; shallower ones are left to the ordinary, bounded recursion.
+    deinit {
+        // An orphan freed by the loop below arrives here with its inputs already dropped.
+        guard depth > Node.recursionLimit, first != nil else { return }
+        var orphans: [Node] = []
+        detachInputs(into: &orphans)
+        while let node = orphans.popLast() {
+            node.detachInputs(into: &orphans)
+        }
+    }
+
+    /// Drops the inputs, moving each deep input node that only this node held into `orphans`.
+    private func detachInputs(into orphans: inout [Node]) {
+        Node.adopt(first.take(), into: &orphans)
+        guard inputCount > 1 else { return }
+        Node.adopt(second.take(), into: &orphans)
+        while let last = more.popLast() {
+            Node.adopt(last, into: &orphans)
+        }
+    }
+
+    /// Keeps `input`'s node in `orphans` if it is deep and `input` held the last reference to it.
+    private static func adopt(_ input: consuming Tensor?, into orphans: inout [Node]) {
+        var node = input?.node
+        input = nil
+        guard var held = node.take(), held.depth > recursionLimit, isKnownUniquelyReferenced(&held) else { return }
+        orphans.append(held)
     }
 }

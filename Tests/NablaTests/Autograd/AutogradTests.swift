@@ -66,6 +66,17 @@ import Nabla
         #expect(x.grad!.scalars == [1])
     }
 
+    /// Freeing a graph must not take one stack frame per op: a long chain freed recursively overflows
+    /// the stack of the thread that drops its last tensor.
+    @Test func freeingAVeryLongChainDoesNotOverflowTheStack() {
+        let x = Tensor([0.5], requiresGrad: true)
+        var y = x
+        for _ in 0..<400_000 { y = y * 1.0 }
+        #expect(y.requiresGrad)
+        y = x
+        #expect(y.scalars == [0.5])
+    }
+
     @Test func functionalGradientsLeaveAccumulatedGradsAlone() {
         let x = Tensor([1, 2, 3], requiresGrad: true)
         let w = Tensor([4, 5, 6], requiresGrad: true)
