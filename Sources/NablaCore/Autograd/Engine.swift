@@ -55,7 +55,7 @@ package enum Engine {
                         if capture == nil { node.grad = node.grad.map { $0 + grad } ?? grad }
                         continue
                     }
-                    var inputGrads = Gradients.vjp(node, grad)
+                    var inputGrads = Gradients.vjp(node, consume grad)
                     for index in 0..<Swift.min(node.inputCount, inputGrads.count) {
                         guard let child = node.inputNode(index), let g = inputGrads.take(index) else { continue }
                         precondition(g.shape == node.inputShape(index),

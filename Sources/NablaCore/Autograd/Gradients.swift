@@ -4,12 +4,13 @@ import NablaBackend
 /// so a primitive without a gradient does not compile. Runs under no-grad.
 package enum Gradients {
     /// Vector–Jacobian products: the gradient for each of `node.inputs`, given the output's gradient `g`.
-    static func vjp(_ node: Node, _ g: Tensor) -> InputGradients {
+    /// `g` is handed over: where nothing else holds its buffer, an elementwise op's gradient is written into it.
+    static func vjp(_ node: Node, _ g: consuming Tensor) -> InputGradients {
         switch node.op {
         case .leaf:
             return []
         case .unary(let op):
-            return InputGradients(unary(op, node.inputStorage(0), node.savedOutput, g))
+            return InputGradients(unary(op, node.inputStorage(0), node.savedOutput, consume g))
         case .binary(let op):
             return binary(op, node.input(0), node.input(1), g)
         case .select(let mask):
@@ -98,12 +99,18 @@ package enum Gradients {
         }
     }
 
-    /// An elementwise op's gradient; `x` is the input's storage, of the shape of `g`.
-    private static func unary<F: UnaryFunction>(_ f: F, _ x: TensorStorage, _ saved: TensorStorage?, _ g: Tensor) -> Tensor {
-        let dx = TensorStorage.uninitialized(count: g.count)
+    /// An elementwise op's gradient; `x` is the input's storage, of the shape of `g`. dx[i] depends on g[i]
+    /// alone, so when `g`'s buffer is held by nothing else, dx overwrites it: a backward step through a chain
+    /// of elementwise ops then allocates nothing.
+    private static func unary<F: UnaryFunction>(_ f: F, _ x: TensorStorage, _ saved: TensorStorage?,
+                                                _ g: consuming Tensor) -> Tensor {
+        let shape = g.shape
+        var gradient = g.storage
+        _ = consume g
+        let dx = isKnownUniquelyReferenced(&gradient) ? gradient : TensorStorage.uninitialized(count: gradient.count)
         Backends.current.unaryBackward(f, x: x.pointer, y: saved.map { UnsafePointer($0.pointer) },
-                                       g: g.storage.pointer, dx: dx.pointer, count: g.count)
-        return Tensor(shape: g.shape, storage: dx, node: nil)
+                                       g: gradient.pointer, dx: dx.pointer, count: gradient.count)
+        return Tensor(shape: shape, storage: dx, node: nil)
     }
 
     private static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, _ g: Tensor) -> InputGradients {

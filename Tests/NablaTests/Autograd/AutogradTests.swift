@@ -77,6 +77,30 @@ import Nabla
         #expect(y.scalars == [0.5])
     }
 
+    // An elementwise op's backward step writes its gradient over the incoming one when nothing else holds
+    // that buffer. These three hold it elsewhere: the caller's seed, a captured gradient, a shared one.
+    @Test func backwardLeavesTheGivenGradientAlone() {
+        let x = Tensor([0.5, -1, 2], requiresGrad: true)
+        let seed = Tensor([1, 2, 3])
+        (x * 2).backward(seed)
+        #expect(seed.scalars == [1, 2, 3])
+        #expect(x.grad!.scalars == [2, 4, 6])
+    }
+
+    @Test func aCapturedGradientIsNotOverwrittenByTheOpsBelowIt() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let h = x * 3
+        let grads = gradients(of: (h * h).sum(), withRespectTo: [h, x])
+        #expect(grads[0].scalars == [6, 12])    // 2h
+        #expect(grads[1].scalars == [18, 36])   // 2h · 3
+    }
+
+    @Test func oneGradientHandedToTwoInputsReachesBothUnchanged() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        ((x * 2) + (x * 3)).sum().backward()    // add hands the same gradient to both products
+        #expect(x.grad!.scalars == [5, 5])
+    }
+
     @Test func functionalGradientsLeaveAccumulatedGradsAlone() {
         let x = Tensor([1, 2, 3], requiresGrad: true)
         let w = Tensor([4, 5, 6], requiresGrad: true)
