@@ -8,7 +8,7 @@ package enum Gradients {
     static func vjp(_ node: Node, _ g: consuming Tensor) -> InputGradients {
         switch node.op {
         case .leaf:
-            return []
+            return InputGradients()
         case .unary(let op):
             return InputGradients(unary(op, node.inputStorage(0), node.savedOutput, consume g))
         case .binary(let op):
@@ -164,8 +164,8 @@ package enum Gradients {
         Backends.current.batchNormBackward(x.storage.pointer, g.storage.pointer, layout, mean: statistics.mean.pointer,
                                            invStd: statistics.invStd.pointer, weight: weight.storage.pointer,
                                            dx: dx?.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer)
-        return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
-                Tensor(shape: [layout.channels], storage: dBias)]
+        return InputGradients([dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [layout.channels], storage: dWeight),
+                               Tensor(shape: [layout.channels], storage: dBias)])
     }
 
     private static func layerNorm(_ inputs: [Tensor], _ g: Tensor, _ statistics: RowStatistics) -> InputGradients {
@@ -219,7 +219,8 @@ package enum Gradients {
             }
             dx = storage
         }
-        return [dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [c], storage: dWeight), Tensor(shape: [c], storage: dBias)]
+        return InputGradients([dx.map { Tensor(shape: x.shape, storage: $0) }, Tensor(shape: [c], storage: dWeight),
+                               Tensor(shape: [c], storage: dBias)])
     }
 
     private static func conv2d(_ inputs: [Tensor], _ g: Tensor, _ window: Window2d, hasBias: Bool) -> InputGradients {

@@ -1,7 +1,8 @@
 /// The gradients `Gradients.vjp` gives a node's inputs, in input order, nil where an input gets none.
 /// Up to two are held inline, so that the backward step of a one- or two-input op allocates no array:
-/// at a small op's size that allocation costs more than the kernel.
-struct InputGradients: ExpressibleByArrayLiteral {
+/// at a small op's size that allocation costs more than the kernel. It cannot be copied, only moved: a copy
+/// would count a reference up and down again for every gradient it holds.
+struct InputGradients: ~Copyable {
     private var first: Tensor?
     private var second: Tensor?
     /// All of them, when there are more than two.
@@ -27,9 +28,9 @@ struct InputGradients: ExpressibleByArrayLiteral {
         count = 2
     }
 
-    @inline(__always)
-    init(arrayLiteral elements: Tensor?...) {
-        self.init(elements)
+    /// No gradients, for an op without inputs.
+    init() {
+        self.init([])
     }
 
     @inline(__always)
