@@ -22,17 +22,23 @@ package enum Engine {
         var stack: [(node: Unmanaged<Node>, next: Int)] = [(.passUnretained(root), 0)]
         root.visitMark = mark
         while let (handle, next) = stack.last {
-            let node = handle.takeUnretainedValue()
-            if next < node.inputCount {
-                stack[stack.count - 1].next = next + 1
-                if let child = node.inputNode(next), child.visitMark != mark {
-                    child.visitMark = mark
-                    stack.append((.passUnretained(child), 0))
-                }
-            } else {
+            // .none once every input is done; .some(nil) for an input outside the graph.
+            let input: Unmanaged<Node>?? = handle._withUnsafeGuaranteedRef { node in
+                next < node.inputCount ? .some(node.unretainedInputNode(next)) : .none
+            }
+            guard let input else {
                 stack.removeLast()
                 order.append(handle)
+                continue
             }
+            stack[stack.count - 1].next = next + 1
+            guard let child = input else { continue }
+            let unvisited = child._withUnsafeGuaranteedRef { child in
+                guard child.visitMark != mark else { return false }
+                child.visitMark = mark
+                return true
+            }
+            if unvisited { stack.append((child, 0)) }
         }
         return order
     }
@@ -57,13 +63,15 @@ package enum Engine {
                     }
                     var inputGrads = Gradients.vjp(node, consume grad)
                     for index in 0..<Swift.min(node.inputCount, inputGrads.count) {
-                        guard let child = node.inputNode(index), let g = inputGrads.take(index) else { continue }
+                        guard let child = node.unretainedInputNode(index), let g = inputGrads.take(index) else { continue }
                         precondition(g.shape == node.inputShape(index),
                                      "autograd: gradient of \(node.op) has shape \(g.shape), input has \(node.inputShape(index))")
-                        if let earlier = child.takePending() {
-                            child.pending = earlier + g
-                        } else {
-                            child.pending = g
+                        child._withUnsafeGuaranteedRef { child in
+                            if let earlier = child.takePending() {
+                                child.pending = earlier + g
+                            } else {
+                                child.pending = g
+                            }
                         }
                     }
                 }

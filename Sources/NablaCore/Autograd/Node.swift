@@ -28,6 +28,9 @@ package final class Node {
     let isLeaf: Bool
     /// The most ops on a path from this node down to a leaf: how deep freeing it would recurse.
     let depth: Int
+    /// The nodes of inputs 0 and 1, unretained (`first` and `second` hold them), for the graph walk to read
+    /// without counting references.
+    private let firstNode: Unmanaged<Node>?, secondNode: Unmanaged<Node>?
 
     /// A recorded op of one input.
     init(op: consuming Primitive, input: consuming Tensor) {
@@ -35,6 +38,8 @@ package final class Node {
         self.op = op
         first = input
         second = nil
+        firstNode = input.node.map(Unmanaged.passUnretained)
+        secondNode = nil
         more = []
         inputCount = 1
         isLeaf = false
@@ -46,6 +51,8 @@ package final class Node {
         self.op = op
         first = a
         second = b
+        firstNode = a.node.map(Unmanaged.passUnretained)
+        secondNode = b.node.map(Unmanaged.passUnretained)
         more = []
         inputCount = 2
         isLeaf = false
@@ -56,6 +63,8 @@ package final class Node {
         self.op = op
         first = inputs.first
         second = inputs.count > 1 ? inputs[1] : nil
+        firstNode = first?.node.map(Unmanaged.passUnretained)
+        secondNode = second?.node.map(Unmanaged.passUnretained)
         more = inputs.count > 2 ? Array(inputs[2...]) : []
         inputCount = inputs.count
         isLeaf = false
@@ -65,6 +74,7 @@ package final class Node {
     private init() {
         op = .leaf
         (first, second, more, inputCount, isLeaf) = (nil, nil, [], 0, true)
+        (firstNode, secondNode) = (nil, nil)
         depth = 0
     }
 
@@ -77,6 +87,16 @@ package final class Node {
         case 0: first!
         case 1: second!
         default: more[index - 2]
+        }
+    }
+
+    /// The node of input `index`, unretained: valid while this node lives.
+    @inline(__always)
+    func unretainedInputNode(_ index: Int) -> Unmanaged<Node>? {
+        switch index {
+        case 0: firstNode
+        case 1: secondNode
+        default: more[index - 2].node.map(Unmanaged.passUnretained)
         }
     }
 
