@@ -43,9 +43,11 @@ extension CheckpointFolder {
         while true {
             try checkLink()
             let target = linkTarget
-            let snapshot = linkedSnapshot.map { directory.appendingPathComponent(Self.snapshotsFolder + "/" + $0) } ?? current
+            let linked = linkedSnapshot.map { directory.appendingPathComponent(Self.snapshotsFolder + "/" + $0) }
             do {
-                return try read(snapshot)
+                guard let linked else { return try read(current) }   // a copied folder: no writer removes it
+                // Held while it is read, so that a training writing checkpoints meanwhile does not remove it.
+                return try withExtendedLifetime(SnapshotLease(linked)) { try read(linked) }
             } catch {
                 // A training moved the link on, and removed this snapshot, while it was read: read the new one.
                 attempts += 1

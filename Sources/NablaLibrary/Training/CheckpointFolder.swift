@@ -13,7 +13,8 @@ import Foundation
 /// every file of the checkpoint and, written last, `manifest.json`. The link `checkpoint` names
 /// the current snapshot; replacing it is one `rename`, so a reader finds either the old checkpoint
 /// or the new one, whole, wherever a crash, a kill or a full disk stops the writer. Older snapshots
-/// are removed once the link has moved. `model.safetensors` beside the link is a link to
+/// are removed once the link has moved, except one that a reader is still reading (`read()` holds a
+/// lock on its snapshot), which the next checkpoint removes. `model.safetensors` beside the link is a link to
 /// `checkpoint/model.safetensors`, so the current weights keep one stable path.
 ///
 /// ```swift
@@ -40,7 +41,7 @@ public struct CheckpointFolder: Sendable {
         case switched(URL)
         /// `model.safetensors` at the top links to the checkpoint's model.
         case linkedModel
-        /// Snapshots other than the current one are gone.
+        /// Snapshots other than the current one are gone, but for any that a reader holds.
         case removedOldSnapshots
     }
 
@@ -153,13 +154,18 @@ public struct CheckpointFolder: Sendable {
         return String(parts[1])
     }
 
-    /// Removes every snapshot but `name` (only folders named as `write` names them).
+    /// Removes every snapshot but `name` (only folders named as `write` names them) and those that readers hold.
     func removeSnapshots(keeping name: String?) {
         let snapshots = directory.appendingPathComponent(Self.snapshotsFolder)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path)) ?? []
         for other in names where other != name && Self.isSnapshotName(other) {
             let url = snapshots.appendingPathComponent(other)
-            if entryType(url) == .directory { try? FileManager.default.removeItem(at: url) } else { _ = unlink(url.path) }
+            guard entryType(url) == .directory else {
+                _ = unlink(url.path)
+                continue
+            }
+            // A snapshot that a reader holds stays until the next checkpoint.
+            _ = SnapshotLease.removeUnlessHeld(url) { try? FileManager.default.removeItem(at: url) }
         }
     }
 

@@ -82,6 +82,27 @@ import Nabla
         #expect(failures.reads > 0)
     }
 
+    /// The snapshot a reader holds outlives the checkpoints written while it reads (a slow reader of a
+    /// fast training lost every retry when the writer removed each snapshot under it); the first
+    /// checkpoint after the reader lets go removes it.
+    @Test func aSnapshotBeingReadStaysUntilItsReaderLetsGo() throws {
+        let (trainer, folder) = try Self.checkpointed(epochs: 1)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let snapshots = folder.appendingPathComponent(CheckpointFolder.snapshotsFolder)
+        let held = snapshots.appendingPathComponent(try #require(CheckpointFolder(folder).linkedSnapshot))
+        var reader = SnapshotLease(held)
+        #expect(reader != nil)
+        try trainer.saveCheckpoint(to: folder)
+        try trainer.saveCheckpoint(to: folder)
+        #expect(FileManager.default.fileExists(atPath: held.appendingPathComponent(CheckpointManifest.file).path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: snapshots.path).count == 2, "the current snapshot and the held one")
+        #expect(try CheckpointFolder(folder).read().manifest.epoch == 1)
+        reader = nil
+        try trainer.saveCheckpoint(to: folder)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: snapshots.path).count == 1)
+        #expect(!FileManager.default.fileExists(atPath: held.path))
+    }
+
     /// What a reading thread saw.
     final class ReadResults: @unchecked Sendable {
         private let lock = NSLock()
