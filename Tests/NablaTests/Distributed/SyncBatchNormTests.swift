@@ -66,9 +66,16 @@ import Nabla
         #expect(group.exchanges == 2, "one exchange forward, one backward")
     }
 
-    /// A small CNN with BatchNorm2d and BatchNorm1d; its copies on every rank load this state.
+    /// A small CNN with BatchNorm2d and BatchNorm1d; its copies on every rank load this state. Its weights
+    /// come from a fixed seed: drawn from whatever state this thread's default generator was left in by
+    /// the tests that ran on it before, the comparison below was a different test each run, and for about
+    /// 1 draw in 60 the BatchNorm2d weight gradient's sum cancels so far that Float rounding alone exceeds
+    /// its 1e-5 (CI failed on such a draw).
     static func model() -> Module {
-        Sequential {
+        let saved = Random.generator
+        defer { Random.generator = saved }
+        Random.seed(3)
+        return Sequential {
             Conv2d(1, 2, kernelSize: 3, padding: 1)
             BatchNorm2d(2)
             ReLU()
