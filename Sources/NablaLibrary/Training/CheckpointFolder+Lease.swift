@@ -27,17 +27,11 @@ final class SnapshotLease {
 
     deinit { close(descriptor) }
 
-    /// Runs `remove` while holding `snapshot` alone, unless a reader holds it: then leaves it and
-    /// returns false.
-    static func removeUnlessHeld(_ snapshot: URL, _ remove: () -> Void) -> Bool {
+    /// Runs `remove` while holding `snapshot` alone; leaves it where a reader holds it.
+    static func removeUnlessHeld(_ snapshot: URL, _ remove: () -> Void) {
         let fd = open(snapshot.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else {
-            remove()   // not a folder we can open (or already gone): nothing can hold it
-            return true
-        }
+        guard fd >= 0 else { return remove() }   // not a folder we can open (or already gone): nothing holds it
         defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
-        remove()
-        return true
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { remove() }
     }
 }

@@ -165,7 +165,7 @@ public struct CheckpointFolder: Sendable {
                 continue
             }
             // A snapshot that a reader holds stays until the next checkpoint.
-            _ = SnapshotLease.removeUnlessHeld(url) { try? FileManager.default.removeItem(at: url) }
+            SnapshotLease.removeUnlessHeld(url) { try? FileManager.default.removeItem(at: url) }
         }
     }
 
